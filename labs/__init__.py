@@ -1,0 +1,47 @@
+"""프로덕션 배포 실습 도구 모음 (`import labs`).
+
+노트북은 여기 있는 함수만 부른다: 재사용할 로직은 노트북이 아니라 이 패키지에 둔다.
+"""
+
+from __future__ import annotations
+
+from .doctor import capabilities, doctor
+from .errors import LabError, explain, who_uses_port
+from .load import LoadResult, load, start_load
+from .procs import (Server, app_env, free_port, migrate, start_gunicorn, start_hypercorn, start_node,
+                    start_process, start_uvicorn)
+from .registry import LABEL, cleanup
+from .shell import run
+
+__all__ = [
+    "LABEL", "LabError", "LoadResult", "Server", "app_env", "capabilities", "cleanup", "doctor", "explain",
+    "free_port", "load", "migrate", "need", "run", "start_gunicorn", "start_hypercorn", "start_load",
+    "start_node", "start_process", "start_uvicorn", "who_uses_port",
+]
+
+
+def need(capability: str) -> None:
+    """이 셀에 필요한 능력이 없으면 한국어 안내와 함께 멈춘다 (예: `labs.need("docker")`)."""
+    if not capabilities().get(capability, False):
+        raise LabError(f"⏭️ 이 기계에는 '{capability}' 실습 환경이 없어 이 셀을 건너뛴다. "
+                       f"`labs.doctor()`의 해결 방법을 참고한다.")
+
+
+def _install_ipython_handler() -> None:
+    """노트북에서는 LabError를 긴 traceback 대신 한국어 메시지만으로 보여 준다."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        print(str(value))
+        return None
+
+    ip.set_custom_exc((LabError,), handler)
+
+
+_install_ipython_handler()

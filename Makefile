@@ -1,0 +1,65 @@
+# 빠른 시작은 두 명령이다: `make lab` (실습 환경을 만들고 JupyterLab을 연다), `make test` (전부 검증).
+# CI(.ci/run)도 같은 명령을 부른다.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NODE_DIR := sample_app/node
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+KERNEL := deploy-course
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab setup node-deps kernel test test-unit test-notebooks notebooks docker images clean-labs
+
+## 실습 환경을 만들거나 갱신하고 JupyterLab을 00 노트북에서 연다
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb --port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
+
+## 가상 환경 + 파이썬 의존성 + Node 의존성 + 커널 등록 (여러 번 실행해도 안전하다)
+setup: $(STAMP) node-deps kernel
+
+$(STAMP): pyproject.toml
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(STAMP)
+
+node-deps: $(NODE_DIR)/node_modules/.package-lock.json
+
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "⚠️ npm이 없어 PM2 실습(03)을 건너뛴다. Node.js 18 이상을 설치하면 열린다."; fi
+
+kernel: $(STAMP)
+	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (배포 코스)" >/dev/null
+	@echo "✅ 커널 '$(KERNEL)' 등록"
+
+## 전부 검증: 단위·앱·Docker 테스트, 노트북 최신 여부, 정답 노트북(nbval), 학생 노트북
+test: setup test-unit test-notebooks
+
+test-unit:
+	$(PY) -m labs.notebooks --check
+	$(PY) -m pytest tests -p no:cacheprovider
+
+test-notebooks:
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
+		-p no:cacheprovider solutions/
+
+## 학생용 notebooks/ 를 solutions/ 에서 다시 만든다
+notebooks: $(STAMP)
+	$(PY) -m labs.notebooks
+
+## Docker 엔진과 Compose 플러그인을 설치·실행한다 (Debian/Ubuntu, root)
+docker:
+	bash scripts/docker-engine.sh
+
+## 코스가 쓰는 이미지를 받거나(레지스트리가 막히면) 대체 이미지를 만든다
+images: $(STAMP)
+	$(PY) -m labs.images prepare
+
+## 실습이 남긴 프로세스·컨테이너를 모두 정리한다
+clean-labs: $(STAMP)
+	$(PY) -c "import labs; labs.cleanup()"
