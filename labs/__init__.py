@@ -12,11 +12,13 @@ from .procs import (Server, app_env, free_port, migrate, start_gunicorn, start_h
                     start_process, start_uvicorn)
 from .registry import LABEL, cleanup
 from .shell import run
+from .grading import todo
+from . import checkpoints, grading, http, plots, registry
 
 __all__ = [
     "LABEL", "LabError", "LoadResult", "Server", "app_env", "capabilities", "cleanup", "doctor", "explain",
     "free_port", "load", "migrate", "need", "run", "start_gunicorn", "start_hypercorn", "start_load",
-    "start_node", "start_process", "start_uvicorn", "who_uses_port",
+    "start_node", "start_process", "start_uvicorn", "todo", "who_uses_port",
 ]
 
 
@@ -38,8 +40,10 @@ def _install_ipython_handler() -> None:
         return
 
     def handler(shell, etype, value, tb, tb_offset=None):
-        print(str(value))
-        return None
+        # 돌려준 줄이 traceback 대신 보인다. 커널은 여전히 '오류'로 보고하므로 nbval은 실패로 잡는다.
+        stb = str(value).splitlines()
+        shell._showtraceback(etype, value, stb)
+        return stb
 
     ip.set_custom_exc((LabError,), handler)
 

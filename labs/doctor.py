@@ -50,6 +50,8 @@ class Report:
                 for c in self.checks]
         return "\n".join(rows + [f"실행 방식: {self.mode}"])
 
+    __repr__ = __str__
+
     def _repr_html_(self) -> str:
         head = "<tr><th>상태</th><th>항목</th><th>내용</th><th>해결 방법</th></tr>"
         body = "".join(

@@ -24,6 +24,10 @@ def todo(hint: str = "이 셀의 빈칸을 채운다") -> None:
     raise TodoError(f"✍️ 아직 답을 쓰지 않았다: {hint}")
 
 
+class GradeFailed(AssertionError, LabError):
+    """만점이 아닐 때의 오류. nbval은 실패로 보고, 노트북에는 traceback 없이 메시지만 보인다."""
+
+
 class Missing(Exception):
     """채점에 필요한 이름이 노트북에 없다."""
 
@@ -110,12 +114,13 @@ class Grader:
             result.outcomes.append(Outcome(crit, bool(passed), note))
         return result
 
-    def __call__(self, ns: Mapping[str, Any], show: bool = True) -> Score:
-        """채점하고 표를 보여 준다. 만점이 아니면 AssertionError."""
+    def __call__(self, ns: Mapping[str, Any], show: bool = True) -> None:
+        """채점하고 표를 보여 준다. 만점이 아니면 AssertionError.
+
+        노트북 셀의 마지막 값으로 표가 두 번 찍히지 않도록 아무것도 돌려주지 않는다 (점수는 `score()`)."""
         result = self.score(ns)
         if show:
             print(str(result))
         if not result.full:
-            raise AssertionError(f"{self.title}: {result.earned}/{result.total}점 — 위 표의 ❌ 항목을 고친다.")
+            raise GradeFailed(f"❌ {self.title}: {result.earned}/{result.total}점 — 위 표의 ❌ 항목을 고친다.")
         print(f"🎉 만점이다 ({result.total}/{result.total}).")
-        return result

@@ -132,10 +132,27 @@ def build(check: bool = False) -> list[str]:
     return stale
 
 
+def execute(path: Path, timeout: int = 600) -> None:
+    """정답 노트북을 처음부터 끝까지 실행해 출력을 채워 넣는다 (노트북 폴더에서, 이 가상 환경의 커널로)."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    refresh_generated_cells(nb, path.stem)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    path.write_text(_dump(nb), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="solutions/ 에서 학생용 notebooks/ 를 만든다.")
     parser.add_argument("--check", action="store_true", help="쓰지 않고 최신인지만 검사한다")
+    parser.add_argument("--execute", nargs="+", metavar="NOTEBOOK", help="정답 노트북을 실행해 출력을 채운다")
     args = parser.parse_args(argv)
+    for name in args.execute or []:
+        path = Path(name) if Path(name).exists() else SOLUTIONS / f"{Path(name).stem}.ipynb"
+        print(f"▶ 실행: {path.name}", flush=True)
+        execute(path)
     stale = build(check=args.check)
     if args.check:
         if stale:

@@ -32,14 +32,18 @@ def korean_font() -> str | None:
     return None
 
 
-def _finish(fig, save: str | Path | None):
+def _finish(fig, save: str | Path | None) -> None:
+    """저장할 곳이 있으면 PNG로 저장한다. 노트북에서는 셀이 끝날 때 그림이 한 번 보인다.
+
+    그림 객체를 돌려주지 않는다: 셀의 마지막 값이 되면 같은 그림이 두 번 찍힌다."""
     fig.tight_layout()
     if save:
         fig.savefig(save, dpi=110)
-    return fig
+    if "inline" not in matplotlib.get_backend():
+        plt.close(fig)
 
 
-def plot_load(result: LoadResult, title: str = "부하 실행 결과", save: str | Path | None = None):
+def plot_load(result: LoadResult, title: str = "부하 실행 결과", save: str | Path | None = None) -> None:
     """왼쪽: 시간에 따른 요청별 지연 시간(실패는 빨간 ×), 오른쪽: 초당 처리량."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
     ok = [s for s in result.samples if s.status is not None and s.status < 500]
@@ -52,20 +56,22 @@ def plot_load(result: LoadResult, title: str = "부하 실행 결과", save: str
     ax1.set_ylabel("지연 시간 (ms)")
     ax1.set_title("요청별 지연 시간")
     ax1.legend(loc="upper right")
-    seconds = max(1, int(result.seconds + 0.999))
-    per_sec = [0] * seconds
+    # 짧은 실행도 모양이 보이도록 구간을 40개 안팎으로 나누고, 구간별 건수를 초당 값으로 바꾼다.
+    width = max(0.1, round(result.seconds / 40, 1))
+    bins = max(1, int(result.seconds / width + 0.999))
+    counts = [0] * bins
     for s in result.samples:
-        per_sec[min(int(s.start), seconds - 1)] += 1
-    ax2.bar(range(seconds), per_sec, width=0.8)
+        counts[min(int(s.start / width), bins - 1)] += 1
+    ax2.bar([i * width for i in range(bins)], [n / width for n in counts], width=width * 0.9, align="edge")
     ax2.set_xlabel("경과 시간 (초)")
-    ax2.set_ylabel("처리한 요청 수")
+    ax2.set_ylabel("처리량 (req/s)")
     ax2.set_title("초당 처리량")
     fig.suptitle(title)
-    return _finish(fig, save)
+    _finish(fig, save)
 
 
 def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, title: str, xlabel: str,
-               ylabel: str, save: str | Path | None = None):
+               ylabel: str, save: str | Path | None = None) -> None:
     """여러 계열을 한 축에 꺾은선으로 그린다 (예: 워커 수에 따른 처리량)."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for label, ys in series.items():
@@ -75,11 +81,11 @@ def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, title: str
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     ax.legend()
-    return _finish(fig, save)
+    _finish(fig, save)
 
 
 def plot_bars(labels: Sequence[str], values: Sequence[float], *, title: str, ylabel: str,
-              fmt: str = "{:.0f}", save: str | Path | None = None):
+              fmt: str = "{:.0f}", save: str | Path | None = None) -> None:
     """막대그래프, 막대 위에 값을 적는다 (예: 이미지 크기 비교)."""
     fig, ax = plt.subplots(figsize=(7, 4))
     bars = ax.bar(list(labels), list(values))
@@ -88,4 +94,4 @@ def plot_bars(labels: Sequence[str], values: Sequence[float], *, title: str, yla
                     ha="center", va="bottom")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    return _finish(fig, save)
+    _finish(fig, save)
