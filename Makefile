@@ -11,7 +11,7 @@ LAB_ARGS ?=
 KERNEL := deploy-course
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab setup node-deps kernel test test-unit test-notebooks notebooks docker images clean-labs
+.PHONY: lab setup node-deps kernel test test-unit test-notebooks notebooks docker images clean-labs bench
 
 ## 실습 환경을 만들거나 갱신하고 JupyterLab을 00 노트북에서 연다
 lab: setup
@@ -63,3 +63,7 @@ images: $(STAMP)
 ## 실습이 남긴 프로세스·컨테이너를 모두 정리한다
 clean-labs: $(STAMP)
 	$(PY) -c "import labs; labs.cleanup()"
+
+## 벤치마크: 부하 생성기의 한계와 예제 앱 처리량 (숫자를 출력만 한다)
+bench: $(STAMP)
+	$(PY) benchmarks/bench_load.py
