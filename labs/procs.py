@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
     return True
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> None:
+    """`check()`가 참이 될 때까지 짧게 묻는다. `timeout`초가 지나면 무엇을 기다렸는지 적은 한국어 오류."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise LabError(f"❌ {what}: {timeout:g}초 안에 이뤄지지 않았다.")
 
 
 def find_binary(name: str) -> str | None:
@@ -81,6 +92,9 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = registry.PROJECT_ROOT
     scheme: str = "http"
+    ready_check: Callable[[], bool] | None = field(default=None, repr=False)
+    run_as: str | None = None
+    inherit_env: bool = True
     proc: subprocess.Popen | None = field(default=None, repr=False)
     log_path: Path | None = None
     returncode: int | None = None
@@ -96,13 +110,16 @@ class Server:
         log_dir = registry.state_dir() / "logs" / self.lab
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}-{self.port or 'x'}-{int(time.time() * 1000)}.log"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        # inherit_env=False: 테스트처럼 환경을 통째로 정해 주고 싶을 때 (지운 변수가 되살아나지 않게)
+        env = {**(os.environ if self.inherit_env else {}), "PYTHONUNBUFFERED": "1", **self.env}
         env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+        # PostgreSQL처럼 root 실행을 거부하는 서버는 다른 계정으로 낮춰 실행한다.
+        account = {"user": self.run_as, "group": self.run_as, "extra_groups": []} if self.run_as else {}
         with open(self.log_path, "wb") as log:
             try:
                 self.proc = subprocess.Popen(
                     [binary, *self.argv[1:]], cwd=self.cwd, env=env, stdout=log,
-                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **account,
                 )
             except OSError as exc:
                 raise LabError(explain(str(exc)).render(f"{self.name}을(를) 시작하지 못했다", str(exc))) from exc
@@ -148,6 +165,8 @@ class Server:
         )
 
     def _probe(self) -> bool:
+        if self.ready_check is not None:
+            return self.ready_check()
         if self.port is None:
             return True
         if self.ready_path is None:
@@ -263,11 +282,15 @@ def app_env(lab: str, **overrides: str) -> dict[str, str]:
 
 def start_process(name: str, argv: list[str], lab: str, *, port: int | None = None,
                   ready_path: str | None = "/health", env: dict[str, str] | None = None,
-                  cwd: Path | None = None, timeout: float = 30.0, scheme: str = "http") -> Server:
-    """임의의 서버 명령을 실행하고 준비될 때까지 기다린다. 이전 커널이 남긴 같은 레슨의 프로세스를 먼저 거둔다."""
+                  cwd: Path | None = None, timeout: float = 30.0, scheme: str = "http",
+                  ready_check: Callable[[], bool] | None = None, run_as: str | None = None) -> Server:
+    """임의의 서버 명령을 실행하고 준비될 때까지 기다린다. 이전 커널이 남긴 같은 레슨의 프로세스를 먼저 거둔다.
+
+    준비 확인은 `ready_check`(직접 준 함수) → `ready_path`(HTTP) → 포트 열림 순으로 고른다.
+    """
     registry.reap_stale(lab)
-    srv = Server(name=name, argv=argv, lab=lab, port=port, ready_path=ready_path,
-                 env=env or {}, cwd=cwd or registry.PROJECT_ROOT, scheme=scheme)
+    srv = Server(name=name, argv=argv, lab=lab, port=port, ready_path=ready_path, env=env or {},
+                 cwd=cwd or registry.PROJECT_ROOT, scheme=scheme, ready_check=ready_check, run_as=run_as)
     return srv.start(timeout=timeout)
 
 
@@ -287,10 +310,24 @@ def start_gunicorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1,
     """gunicorn 마스터와 워커들을 띄운다. `worker_class=None`이면 설정 파일/기본값(sync)을 따른다 (01·02 레슨)."""
     port = port or free_port()
     argv = ["gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    if _gunicorn_has_control_socket():
+        # gunicorn 25.1+는 기본으로 ~/.gunicorn/gunicorn.ctl 제어 소켓을 만든다: 여러 실습 서버가 같은
+        # 파일을 두고 다투지 않게 끈다.
+        argv.append("--no-control-socket")
     if worker_class:
         argv += ["--worker-class", worker_class]
     argv += list(args)
     return start_process("gunicorn", argv, lab, port=port, env=app_env(lab, **(env or {})), timeout=timeout)
+
+
+def _gunicorn_has_control_socket() -> bool:
+    try:
+        from importlib.metadata import version
+
+        major, minor = (int(x) for x in version("gunicorn").split(".")[:2])
+    except Exception:
+        return False
+    return (major, minor) >= (25, 1)
 
 
 def start_hypercorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1, port: int | None = None,

@@ -23,11 +23,13 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./sample_app.db"
 DEFAULT_SECRETS_DIR = "/run/secrets"
 """Docker/Compose 시크릿이 파일로 마운트되는 곳. `SECRETS_DIR`로 바꿀 수 있다."""
 
-SECRET_KEY_HELP = (
-    "SECRET_KEY 환경 변수가 없다. 시크릿은 코드가 아니라 환경에 둔다(12-팩터 III. 설정).\n"
+SECRET_KEY_HOWTO = (
     "셸에서 값을 만들어 넣고 다시 실행한다:\n"
     "  export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')\n"
     "또는 실행하는 폴더의 .env 파일에 `SECRET_KEY=...` 한 줄을 적는다(.env는 커밋하지 않는다)."
+)
+SECRET_KEY_MISSING = (
+    "SECRET_KEY 환경 변수가 없다. 시크릿은 코드가 아니라 환경에 둔다(12-팩터 III. 설정).\n" + SECRET_KEY_HOWTO
 )
 
 _DRIVER_ALIASES = {
@@ -136,7 +138,9 @@ def _explain(exc: ValidationError) -> str:
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"])
         if field == "secret_key":
-            lines.append(SECRET_KEY_HELP)
+            # 받은 값은 시크릿이므로 메시지에 넣지 않는다
+            blank = f"SECRET_KEY가 비어 있다.\n{SECRET_KEY_HOWTO}"
+            lines.append(SECRET_KEY_MISSING if error["type"] == "missing" else blank)
         else:
             lines.append(f"{field.upper()} 설정 값이 잘못되었다: {error['msg']} (받은 값: {error.get('input')!r})")
     return "\n".join(lines)

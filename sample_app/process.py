@@ -8,14 +8,14 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # WSGI 쌍둥이도 이 모듈을 쓰므로 실행 중에는 starlette를 불러오지 않는다
     from starlette.types import ASGIApp, Receive, Scope, Send
 
-STARTED_AT = datetime.now(timezone.utc)
+STARTED_AT = datetime.now(UTC)
 """모듈을 불러온 시각. 워커 프로세스마다 따로 불러오므로 워커마다 다르다."""
 
 

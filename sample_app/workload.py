@@ -1,6 +1,6 @@
 """일부러 시간을 쓰는 작업. ASGI 앱(`routes/work.py`)과 WSGI 쌍둥이(`wsgi.py`)가 함께 쓴다.
 
-표준 라이브러리만 쓴다: gevent 워커가 패치하기 전에 무거운 모듈을 불러오지 않게 한다.
+표준 라이브러리만 쓴다: WSGI 쌍둥이가 FastAPI 없이 돌아야 하기 때문이다.
 """
 
 from __future__ import annotations

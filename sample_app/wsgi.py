@@ -4,9 +4,9 @@
     gunicorn sample_app.wsgi:application -w 2 -k gthread --threads 4
     gunicorn sample_app.wsgi:application -w 2 -k gevent --worker-connections 100
 
-`/work/io`는 `time.sleep`으로 기다린다. gevent 워커는 이것을 협조적 sleep으로 바꿔치기(monkey patch)하므로
-워커 하나가 여러 요청을 동시에 기다린다. sync 워커는 한 번에 하나만 처리한다.
-FastAPI와 설정을 불러오지 않는다: SECRET_KEY 없이 뜨고, gevent 패치 전에 무거운 모듈을 건드리지 않는다.
+`/work/io`는 `time.sleep`으로 기다린다. gevent 워커는 앱을 불러오기 전에 `time.sleep`을 협조적인 버전으로
+바꿔 끼우므로(몽키 패치) 워커 하나가 여러 요청을 동시에 기다린다. sync 워커는 한 번에 하나만 처리한다.
+FastAPI와 설정을 불러오지 않으므로 SECRET_KEY 없이 뜬다.
 """
 
 from __future__ import annotations

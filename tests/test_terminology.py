@@ -18,7 +18,7 @@ def learner_texts():
     for nb in sorted((ROOT / "solutions").glob("*.ipynb")):
         cells = json.loads(nb.read_text())["cells"]
         yield nb.name, "\n".join("".join(c["source"]) for c in cells)
-    for py in sorted((ROOT / "labs").rglob("*.py")):
+    for py in sorted([*(ROOT / "labs").rglob("*.py"), *(ROOT / "sample_app").rglob("*.py")]):
         yield str(py.relative_to(ROOT)), py.read_text()
     yield "README.md", (ROOT / "README.md").read_text()
 

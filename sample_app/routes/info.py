@@ -12,7 +12,9 @@ from sample_app.config import Settings, get_settings
 
 router = APIRouter(tags=["info"])
 
-PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded")
+PROXY_HEADERS = (
+    "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-real-ip", "forwarded",
+)
 
 
 @router.get("/", summary="엔드포인트 목록")
