@@ -1,0 +1,90 @@
+"""labs.tls 를 실제 nginx와 파이썬 ssl·openssl·sslyze로 검증한다 (09 레슨)."""
+
+import stat
+
+import httpx
+import pytest
+
+import labs
+from labs import nginx, tls
+
+LAB = "t-tls"
+pytestmark = pytest.mark.requires("nginx")
+
+
+@pytest.fixture(scope="module")
+def site():
+    labs.migrate(LAB)
+    app = labs.start_uvicorn(LAB)
+    ca = tls.make_ca(LAB)
+    cert = ca.server()
+    ports = {"http": labs.free_port(), "https": labs.free_port(), "mtls": labs.free_port()}
+    body = tls.tls_site(app_port=app.port, http_port=ports["http"], https_port=ports["https"], cert=cert,
+                        client_ca=ca.ca_pem, mtls_port=ports["mtls"])
+    ngx = nginx.start(LAB, body)
+    yield ca, cert, ports, ngx
+    labs.cleanup(LAB, quiet=True)
+
+
+def test_chain_has_intermediate_and_private_key_is_private():
+    ca = tls.make_ca(LAB, name="chain")
+    cert = ca.server(days=30)
+    chain = tls.describe_cert(cert.fullchain)
+    assert chain["인증서 수"] == 2 and chain["체인"][0]["유효 기간(일)"] == 30
+    assert "127.0.0.1" in chain["체인"][0]["SAN"]
+    assert stat.S_IMODE(cert.key.stat().st_mode) == 0o600
+
+
+def test_protocols_and_client_security_level(site):
+    ca, _, ports, _ = site
+    server_view = tls.protocol_matrix(ports["https"], ca)
+    assert [server_view[v].ok for v in ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")] == [False, False, True, True]
+    assert "서버가" in server_view["TLSv1"].reason
+    client_view = tls.protocol_matrix(ports["https"], ca, seclevel0=False)
+    assert "암호 스위트" in client_view["TLSv1.1"].reason
+
+
+def test_resumption_hsts_redirect_and_s_client(site):
+    ca, _, ports, _ = site
+    for version in ("TLSv1.2", "TLSv1.3"):
+        first, second = tls.resumption(ports["https"], ca, version)
+        assert not first.session_reused and second.session_reused
+    r = httpx.get(f"http://127.0.0.1:{ports['http']}/x?y=1", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"].endswith(f":{ports['https']}/x?y=1")
+    with httpx.Client(verify=ca.client_context()) as c:
+        assert c.get(f"https://127.0.0.1:{ports['https']}/health").headers["strict-transport-security"] == tls.HSTS
+    assert tls.s_client(ports["https"], ca, protocol="TLSv1.3").verify == "0 (ok)"
+    assert not tls.s_client(ports["https"], ca, protocol="TLSv1.1").ok
+
+
+def test_untrusted_and_leaf_only_chain_fail(site):
+    ca, cert, ports, ngx = site
+    assert not tls.handshake(ports["https"], ca.client_context(trust=False)).ok
+    body = ngx.http_body
+    ngx.reload(body.replace(str(cert.fullchain), str(cert.cert)))
+    try:
+        assert "중간 인증서" in tls.handshake(ports["https"], ca.client_context()).reason
+    finally:
+        ngx.reload(body)
+
+
+def test_mutual_tls(site):
+    ca, _, ports, _ = site
+    url = f"https://127.0.0.1:{ports['mtls']}/health"
+    with httpx.Client(verify=ca.client_context(cert=ca.client("svc"))) as c:
+        assert c.get(url).status_code == 200
+    with httpx.Client(verify=ca.client_context()) as c:
+        assert c.get(url).status_code == 400
+
+
+@pytest.mark.skipif(not tls.sslyze_available(), reason="sslyze가 설치되지 않았다")
+def test_sslyze_confirms_mozilla_intermediate(site):
+    ca, _, ports, _ = site
+    ok, output = tls.sslyze_mozilla(ports["https"], ca)
+    assert ok, tls.compliance_issues(output)
+
+
+def test_mozilla_lines_follow_nginx_version():
+    assert "ssl_session_tickets off;" in tls.mozilla_intermediate("1.22.1")
+    assert "ssl_session_tickets off;" not in tls.mozilla_intermediate("1.27.0")
+    assert not any("preload" in line for line in tls.mozilla_intermediate("1.27.0"))
