@@ -1,13 +1,22 @@
-"""레슨별 체크포인트 채점기. 모듈 이름은 레슨 이름을 따른다 (예: `start_here` → 00 레슨)."""
+"""레슨별 체크포인트 채점기. 모듈 이름은 레슨 이름을 따른다 (예: `start_here` → 00 레슨).
 
-from . import start_here
-from . import asgi_servers
-from . import wsgi_gunicorn
-from . import pm2_nodejs
-from . import nginx_reverse_proxy
-from . import tls_termination
-from . import health_and_shutdown
-from . import twelve_factor_config
+`labs.checkpoints.<모듈>`을 처음 쓸 때 불러온다: `import labs`가 모든 레슨의 채점기를 읽지 않아도 된다.
+"""
 
-__all__ = ["start_here", "asgi_servers", "wsgi_gunicorn", "pm2_nodejs", "nginx_reverse_proxy", "tls_termination",
-           "health_and_shutdown", "twelve_factor_config"]
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+MODULES = ("start_here", "asgi_servers", "wsgi_gunicorn", "pm2_nodejs", "nginx_reverse_proxy", "docker_images",
+           "docker_compose", "health_and_shutdown", "twelve_factor_config", "tls_termination", "exercises")
+
+__all__ = list(MODULES)
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"체크포인트 모듈 {name!r}이(가) 없다. 있는 것: {', '.join(MODULES)}")
