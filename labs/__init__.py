@@ -13,7 +13,8 @@ from .procs import (Server, app_env, free_port, migrate, start_gunicorn, start_h
 from .registry import LABEL, cleanup
 from .shell import run
 from .grading import todo
-from . import checkpoints, grading, http, plots, registry
+# docker를 불러오면 레이블 정리 함수가 등록된다: 커널 재시작 뒤 cleanup()도 컨테이너를 찾는다.
+from . import checkpoints, docker, grading, http, plots, registry
 
 __all__ = [
     "LABEL", "LabError", "LoadResult", "Server", "app_env", "capabilities", "cleanup", "doctor", "explain",

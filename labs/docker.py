@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import os
 import queue
@@ -20,10 +19,13 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from . import registry
 from .errors import Explanation, LabError, explain, port_in_use
@@ -48,6 +50,9 @@ _ENGINE_DOWN = Explanation(
 _NO_PERMISSION = Explanation(
     "Docker 소켓에 접근할 권한이 없다.",
     "사용자를 `docker` 그룹에 넣고(`sudo usermod -aG docker $USER`) 다시 로그인한다.")
+_DOCKER_REFUSED = Explanation(
+    "Docker 엔진이 요청을 거절했다 (이름·네트워크·볼륨 충돌, 잘못된 설정 등).",
+    "아래 엔진의 오류 메시지를 확인한다. 이전 실습이 남긴 것이면 `labs.cleanup()` 뒤 다시 실행한다.")
 _PORT_BUSY = re.compile(r"port is already allocated|address already in use|bind: .*in use", re.I)
 _HOST_PORT = re.compile(r"(?:127\.0\.0\.1|0\.0\.0\.0|\[::\]|::)?:(\d+)(?:\D|$)")
 
@@ -69,7 +74,12 @@ def client(timeout: int = 120) -> Any:
         raise LabError(Explanation("파이썬 패키지 `docker`(Docker SDK)가 설치되지 않았다.",
                                    "`make lab`으로 환경을 갱신한다.").render("Docker SDK를 찾을 수 없다"))
     if _client is not None and _client_key == _env_key():
-        return _client
+        try:
+            _client.ping()  # 유닉스 소켓으로 몇 ms: 엔진이 도중에 꺼져도 한국어 오류로 알린다
+            return _client
+        except Exception as exc:
+            _client = None
+            raise _engine_error(exc) from exc
     try:
         c = _sdk.from_env(timeout=timeout)
         c.ping()
@@ -107,15 +117,24 @@ def require_docker() -> Any:
     return client()
 
 
+_compose_seen: str | None = None
+
+
 def compose_version() -> str | None:
     """`docker compose version --short` (예: "5.6.1"). Compose v2+ 플러그인이 없으면 None."""
+    global _compose_seen
+    if _compose_seen:
+        return _compose_seen
     try:
         out = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True, text=True,
                              timeout=15)
     except (OSError, subprocess.TimeoutExpired):
         return None
     v = out.stdout.strip().lstrip("v")
-    return v if out.returncode == 0 and v[:1].isdigit() and int(v.split(".")[0]) >= 2 else None
+    if out.returncode == 0 and v[:1].isdigit() and int(v.split(".")[0]) >= 2:
+        _compose_seen = v  # 한 번 찾으면 기억한다: Compose 명령마다 플러그인을 다시 묻지 않는다
+        return v
+    return None
 
 
 def buildkit_available() -> bool:
@@ -178,6 +197,7 @@ class BuildResult:
                 f"(단계 {self.steps}개 중 캐시 사용 {self.cached}개)")
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 CA_FILE_IN_CONTEXT = ".course-ca.pem"
 """빌드 맥락에 끼워 넣는 추가 CA 묶음의 이름. Dockerfile이 있으면 쓰고 없으면 건너뛴다."""
@@ -212,15 +232,22 @@ def _default_buildargs(dockerfile_text: str) -> dict[str, str]:
     return {k: v for k, v in image_env().items() if k in declared}
 
 
+def _needs_extra_ca(buildargs: Mapping[str, str]) -> bool:
+    """기반 이미지가 모두 대체 이미지(course-offline/…)면 CA를 넣지 않는다: 그 이미지들은 이미 믿는다."""
+    bases = [v for k, v in buildargs.items() if k.endswith("_IMAGE")]
+    return not bases or not all(v.startswith("course-offline/") for v in bases)
+
+
 def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None = None,
           buildargs: Mapping[str, str] | None = None, target: str | None = None, nocache: bool = False,
-          labels: Mapping[str, str] | None = None, progress: bool = True, extra_ca: bool = True,
+          labels: Mapping[str, str] | None = None, progress: bool = True, extra_ca: bool | None = None,
           timeout: float = 1800) -> BuildResult:
     """이미지를 빌드하며 진행 상황을 보여 준다 (05 레슨: 다단계 빌드, 레이어 캐시).
 
     - `path`: 빌드 맥락 폴더, `dockerfile`: 기본은 `path/Dockerfile` (맥락 밖이어도 된다).
     - Dockerfile의 `ARG PYTHON_IMAGE` 같은 값은 `python -m labs.images prepare`가 고른 이미지로 채운다.
-    - 추가 CA가 있으면(사내 프록시, CI) 맥락에 `.course-ca.pem`으로 넣는다 — 이미지에는 남지 않는다.
+    - 추가 CA가 있고(사내 프록시, CI) 기반 이미지가 공식 이미지면 맥락에 `.course-ca.pem`으로 넣는다
+      (`extra_ca=None`, 기본). 대체 이미지(course-offline/…)는 이미 그 CA를 믿으므로 넣지 않는다.
     - 실패하면 실패한 단계와 그 단계의 출력을 담은 한국어 `LabError`를 낸다.
     """
     c = require_docker()
@@ -233,6 +260,8 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
     text = df.read_text()
     args = {**_default_buildargs(text), **(buildargs or {})}
     extra: dict[str, str] = {}
+    if extra_ca is None:
+        extra_ca = _needs_extra_ca(args)
     if extra_ca:
         from .images import extra_ca_pem
 
@@ -246,6 +275,7 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
     steps = cached = 0
     step_start = 0
     image_id = ""
+    pending = ""
     if progress:
         print(f"🔨 {tag} 빌드 시작 (맥락 {path.name}/, {df.name})", flush=True)
     try:
@@ -255,13 +285,21 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
         last_print = time.monotonic()
         for chunk in _with_deadline(stream, start + timeout, f"{tag} 빌드"):
             if "error" in chunk:
+                if pending.strip():
+                    log.append(pending)
                 detail = "\n".join(log[step_start:][-30:])
                 step = log[step_start] if step_start < len(log) else ""
-                raise LabError(explain(chunk["error"] + detail, _BUILD_FAILED).render(
+                if progress:
+                    show_log(f"{tag} 빌드 로그 (실패)", log)
+                raise LabError(_explain_build(chunk["error"] + detail).render(
                     f"이미지 {tag} 빌드가 실패했다: {_short(step, 90)}", detail + "\n" + chunk["error"].strip()))
             if "aux" in chunk and "ID" in chunk["aux"]:
                 image_id = chunk["aux"]["ID"]
-            for line in chunk.get("stream", "").splitlines():
+            # 출력은 줄 중간에서 잘려 올 수 있다: 줄바꿈이 올 때까지 모았다가 한 줄로 처리한다.
+            pending += _ANSI.sub("", chunk.get("stream", ""))
+            *complete, pending = pending.split("\n")
+            for raw_line in complete:
+                line = raw_line.rstrip("\r").split("\r")[-1]  # 진행 막대(\r로 덮어쓰기)는 마지막 모습만
                 if not line.strip():
                     continue
                 log.append(line)
@@ -277,7 +315,7 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
                     print(f"      … {int(time.monotonic() - start)}초: {_short(line, 90)}", flush=True)
                     last_print = time.monotonic()
     except (_sdk_errors.APIError, _sdk_errors.DockerException) as exc:  # type: ignore[union-attr]
-        raise LabError(explain(str(exc), _BUILD_FAILED).render(f"이미지 {tag} 빌드가 실패했다", str(exc))) from exc
+        raise LabError(_explain_build(str(exc)).render(f"이미지 {tag} 빌드가 실패했다", str(exc))) from exc
     finally:
         ctx.close()
     image = c.images.get(tag)
@@ -292,6 +330,31 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
 
 _BUILD_FAILED = Explanation("Dockerfile의 한 단계가 오류로 끝났다.",
                             "아래 로그에서 실패한 명령의 출력을 확인하고 Dockerfile을 고친 뒤 다시 빌드한다.")
+_BUILD_PATTERNS: list[tuple[re.Pattern[str], Explanation]] = [
+    (re.compile(r"CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate|unable to get local issuer|"
+                r"UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN", re.I),
+     Explanation("빌드 안의 pip·npm이 패키지 저장소의 인증서를 믿지 못한다 (TLS를 가로채는 사내 프록시).",
+                 "프록시의 CA 인증서를 `COURSE_EXTRA_CA=파일.pem`으로 주고 `labs.docker.build()`로 다시 빌드한다.")),
+    (re.compile(r"Temporary failure in name resolution|Could not resolve|Name or service not known|"
+                r"ENOTFOUND|EAI_AGAIN|Network is unreachable|Connection refused", re.I),
+     Explanation("빌드 안에서 패키지 저장소(PyPI·npm·Debian)에 닿지 못한다.",
+                 "네트워크와 프록시 설정을 확인한다. 레지스트리만 막혔다면 "
+                 "`python -m labs.images prepare`를 먼저 실행한다.")),
+    (re.compile(r"No matching distribution|Could not find a version|ETARGET|notarget", re.I),
+     Explanation("요구한 패키지 버전이 저장소에 없다 (철자, 버전, 파이썬·노드 버전 호환).",
+                 "requirements.txt나 package.json의 이름과 버전을 확인한다.")),
+    (re.compile(r"pull access denied|manifest unknown|repository does not exist|registry-1\.docker\.io", re.I),
+     Explanation("FROM의 기반 이미지가 로컬에 없고 레지스트리에서 받을 수도 없다.",
+                 "`python -m labs.images prepare`로 이미지를 준비한 뒤 `labs.docker.build()`로 빌드한다 "
+                 "(기반 이미지 ARG를 준비된 이미지로 채운다).")),
+]
+
+
+def _explain_build(text: str) -> Explanation:
+    for pattern, explanation in _BUILD_PATTERNS:
+        if pattern.search(text):
+            return explanation
+    return _BUILD_FAILED
 
 
 def _with_deadline(it: Iterable[dict], deadline: float, what: str) -> Iterator[dict]:
@@ -399,6 +462,41 @@ class Container:
         return f"http://127.0.0.1:{self.port(container_port)}{path}"
 
     # ---- 기다림 ------------------------------------------------------------
+    def wait(self, timeout: float = 60.0) -> int:
+        """컨테이너가 끝날 때까지 기다리고 종료 코드를 돌려준다 (일회성 작업용)."""
+        try:
+            return int(self._obj.wait(timeout=timeout)["StatusCode"])
+        except Exception as exc:  # requests의 ReadTimeout 등
+            raise LabError(f"❌ 컨테이너 {self.name}이(가) {timeout:.0f}초 안에 끝나지 않았다.\n"
+                           f"   해결: 명령이 입력을 기다리거나 서버처럼 계속 도는지 `logs()`로 확인한다.") from exc
+
+    def wait_http(self, container_port: int, path: str = "/", timeout: float = 30.0) -> int:
+        """게시된 포트로 HTTP 응답(상태 코드 500 미만)이 올 때까지 기다린다. 상태 코드를 돌려준다.
+
+        HEALTHCHECK가 없는 이미지(nginx 등)용: docker-proxy는 컨테이너가 듣기 전에도 연결을 받아 주므로
+        TCP 연결만으로는 준비됐다고 볼 수 없다.
+        """
+        url = self.url(container_port, path)
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.status() in ("exited", "dead"):
+                break
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    return r.status
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:
+                    return exc.code
+                last = f"HTTP {exc.code}"
+            except (OSError, ValueError) as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        raise LabError(Explanation(
+            f"{url} 이(가) {timeout:.0f}초 안에 답하지 않았다 ({last}).",
+            "컨테이너 안의 서버가 그 포트에서 듣는지, 로그에 오류가 없는지 확인한다.",
+        ).render(f"컨테이너 {self.name}이(가) 요청을 받지 못한다", self.logs(20, show=False)))
+
     def wait_healthy(self, timeout: float = 60.0) -> str:
         """헬스 체크가 healthy가 될 때까지 기다린다. HEALTHCHECK가 없으면 실행 중이 되면 끝.
 
@@ -424,8 +522,9 @@ class Container:
                     "헬스 체크가 부르는 주소·포트가 맞는지, 애플리케이션이 떠 있는지 아래 출력과 로그로 확인한다.",
                 ).render(f"컨테이너 {self.name}이(가) unhealthy 상태다", probe + "\n" + self.logs(15, show=False)))
             if time.monotonic() > deadline:
+                now = health["Status"] if health else state["Status"]
                 raise LabError(Explanation(
-                    f"{timeout:.0f}초 안에 healthy가 되지 않았다 (지금: {health['Status'] if health else state['Status']}).",
+                    f"{timeout:.0f}초 안에 healthy가 되지 않았다 (지금: {now}).",
                     "시작이 느린지(start-period), 헬스 체크 주소가 맞는지 로그로 확인한다.",
                 ).render(f"컨테이너 {self.name}이(가) 준비되지 않았다", self.logs(20, show=False)))
             if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
@@ -482,7 +581,7 @@ class Container:
     def kill(self, sig: str | int = "SIGKILL") -> None:
         self._obj.kill(signal=sig)
 
-    def __enter__(self) -> "Container":
+    def __enter__(self) -> Container:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -521,12 +620,13 @@ def run(image: str, lab: str, *, name: str | None = None, command: str | Sequenc
         network: str | None = None, labels: Mapping[str, str] | None = None,
         healthcheck: Mapping[str, Any] | None = None, mem_limit: str | None = None, cpus: float | None = None,
         read_only: bool = False, stop_signal: str | None = None, wait_healthy: bool = True,
-        timeout: float = 60.0, **kwargs: Any) -> Container:
+        ready_path: str | None = None, timeout: float = 60.0, **kwargs: Any) -> Container:
     """컨테이너를 실행하고 (기본) healthy가 될 때까지 기다린다 (05 레슨).
 
     - `ports={8000: None}`: 컨테이너 8000번을 127.0.0.1의 빈 포트에 연다 (`c.port(8000)`으로 확인).
       `{8000: 8080}`처럼 호스트 포트를 정할 수도 있다: 이미 쓰이면 한국어 오류.
     - 컨테이너에는 `course.lab=<lab>` 레이블이 붙고 `labs.cleanup()`이 치운다.
+    - `ready_path="/"`: 헬스 체크에 더해, 처음 연 포트로 HTTP 응답이 올 때까지 기다린다.
     - 같은 이름이 남아 있으면(이전 커널 등) 먼저 지운다.
     """
     c = require_docker()
@@ -546,7 +646,8 @@ def run(image: str, lab: str, *, name: str | None = None, command: str | Sequenc
     except _sdk_errors.ImageNotFound as exc:  # type: ignore[union-attr]
         raise LabError(explain("No such image").render(f"이미지 {image}이(가) 없다", str(exc))) from exc
     except _sdk_errors.APIError as exc:  # type: ignore[union-attr]
-        raise LabError(explain(str(exc)).render(f"컨테이너 {name}을(를) 만들지 못했다", str(exc))) from exc
+        raise LabError(explain(str(exc), _DOCKER_REFUSED).render(
+            f"컨테이너 {name}을(를) 만들지 못했다", str(exc))) from exc
     container = Container(obj, lab)
     registry.register(container)
     try:
@@ -557,10 +658,13 @@ def run(image: str, lab: str, *, name: str | None = None, command: str | Sequenc
         if _PORT_BUSY.search(text):
             busy = [h for h in (ports or {}).values() if h]
             raise port_in_use(busy[0] if busy else 0) from exc
-        raise LabError(explain(text).render(f"컨테이너 {name}을(를) 시작하지 못했다", text)) from exc
-    if wait_healthy:
+        raise LabError(explain(text, _DOCKER_REFUSED).render(f"컨테이너 {name}을(를) 시작하지 못했다", text)) from exc
+    if wait_healthy or ready_path:
         try:
-            container.wait_healthy(timeout)
+            if wait_healthy:
+                container.wait_healthy(timeout)
+            if ready_path and ports:
+                container.wait_http(int(str(next(iter(ports))).split("/")[0]), ready_path, timeout)
         except BaseException:
             container.stop(timeout=2)
             raise
@@ -613,7 +717,7 @@ class CommandResult:
 
 
 def _stream(argv: list[str], *, env: Mapping[str, str], cwd: Path, timeout: float, show: bool,
-            prefix: str = "  ") -> CommandResult:
+            prefix: str = "  ", label: str | None = None) -> CommandResult:
     """자식 프로세스의 출력을 한 줄씩 받아 파이썬에서 출력한다. 조용하면 몇 초마다 '기다리는 중'을 찍는다."""
     start = time.monotonic()
     try:
@@ -664,14 +768,24 @@ def _stream(argv: list[str], *, env: Mapping[str, str], cwd: Path, timeout: floa
     result = CommandResult(argv, proc.returncode if not timed_out else -1, "\n".join(collected),
                            time.monotonic() - start)
     if timed_out:
-        raise LabError(Explanation(
-            f"{timeout:.0f}초 안에 끝나지 않았다.",
-            "헬스 체크를 통과하지 못한 서비스가 있는지 `compose.ps()`와 `compose.logs()`로 확인한다.",
-        ).render(f"명령이 제한 시간을 넘겼다: {' '.join(argv[2:6])} …", "\n".join(collected[-15:])))
+        fix = ("헬스 체크를 통과하지 못한 서비스가 있는지 `compose.ps()`와 `compose.logs()`로 확인한다."
+               if label and label.startswith("docker compose")
+               else "명령이 입력을 기다리는지, 네트워크(패키지 저장소)가 느린지 확인한다.")
+        raise LabError(Explanation(f"{timeout:.0f}초 안에 끝나지 않았다.", fix).render(
+            f"명령이 제한 시간을 넘겼다: {label or ' '.join(argv[:3])}", "\n".join(collected[-15:])))
     return result
 
 
 # ---- Compose --------------------------------------------------------------
+
+LAB_SECRET_KEY = "lab-only-secret-not-for-production"
+
+
+def _dotenv_defines(path: Path, key: str) -> bool:
+    if not path.exists():
+        return False
+    return any(re.match(rf"^\s*{key}\s*=\s*\S", line) for line in path.read_text(errors="replace").splitlines())
+
 
 def _compose_env(lab: str, extra: Mapping[str, str] | None) -> dict[str, str]:
     from .images import image_env
@@ -706,7 +820,12 @@ class Compose:
 
     # ---- 실행 --------------------------------------------------------------
     def env(self) -> dict[str, str]:
-        return _compose_env(self.lab, self.extra_env)
+        """Compose에 넘길 환경 변수. SECRET_KEY를 어디에도 정하지 않았으면 실습용 값을 넣는다
+        (로컬 서버 실습의 `labs.app_env()`와 같다). 프로덕션에서는 .env나 시크릿으로 정한다."""
+        env = _compose_env(self.lab, self.extra_env)
+        if not env.get("SECRET_KEY") and not _dotenv_defines(self.project_dir / ".env", "SECRET_KEY"):
+            env["SECRET_KEY"] = LAB_SECRET_KEY
+        return env
 
     def argv(self, *args: str) -> list[str]:
         files = [x for f in self.files for x in ("-f", str(f))]
@@ -720,7 +839,8 @@ class Compose:
             raise LabError(Explanation("`docker compose`(Compose v2 이상) 플러그인이 없다.",
                                        "`make docker`(= `bash scripts/docker-engine.sh`)가 설치한다.",
                                        ).render("Docker Compose를 찾을 수 없다"))
-        result = _stream(self.argv(*args), env=self.env(), cwd=self.project_dir, timeout=timeout, show=show)
+        result = _stream(self.argv(*args), env=self.env(), cwd=self.project_dir, timeout=timeout, show=show,
+                         label=f"docker compose {' '.join(args[:4])}")
         if check and not result.ok:
             raise self._error(args, result.output)
         return result
@@ -849,7 +969,7 @@ class Compose:
                 registry.unregister(self._handle)
                 self._handle = None
 
-    def __enter__(self) -> "Compose":
+    def __enter__(self) -> Compose:
         self._register()
         return self
 

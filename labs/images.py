@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import registry
 from .errors import Explanation, LabError
@@ -273,7 +273,7 @@ def _customize_rootfs(root: Path) -> None:
 def _run_streamed(argv: list[str], timeout: float, what: str) -> None:
     from .docker import _stream
 
-    res = _stream(argv, env=os.environ, cwd=registry.PROJECT_ROOT, timeout=timeout, show=False)
+    res = _stream(argv, env=os.environ, cwd=registry.PROJECT_ROOT, timeout=timeout, show=False, label=what)
     if not res.ok:
         raise LabError(Explanation(f"{what}이(가) 실패했다 (종료 코드 {res.returncode}).",
                                    "Debian 미러에 닿는지(COURSE_DEBIAN_MIRROR), 디스크 공간이 넉넉한지 확인한다.",
@@ -344,6 +344,26 @@ def _recipe_hash(img: CourseImage, base_id: str, parent_id: str | None) -> str:
     return h.hexdigest()[:16]
 
 
+def _standin_current(img: CourseImage) -> bool:
+    """대체 이미지가 있고 레시피(와 그 아래 이미지들)가 바뀌지 않았는지: 네트워크 없이 확인한다."""
+    from .docker import require_docker
+
+    c = require_docker()
+    try:
+        base = c.images.get(BASE_TAG)
+        if (base.labels or {}).get(RECIPE_LABEL) != _base_hash():
+            return False
+        parent_id = None
+        if img.parent:
+            if not _standin_current(BY_KEY[img.parent]):
+                return False
+            parent_id = c.images.get(BY_KEY[img.parent].offline).id
+        current = c.images.get(img.offline)
+    except Exception:  # ImageNotFound
+        return False
+    return (current.labels or {}).get(RECIPE_LABEL) == _recipe_hash(img, base.id, parent_id)
+
+
 def ensure_standin(img: CourseImage, *, force: bool = False, progress: bool = True) -> str:
     """대체 이미지 하나를 준비한다: 레시피가 같으면 그대로 쓰고, 바뀌었거나 없으면 빌드한다."""
     from .docker import build, require_docker
@@ -386,7 +406,14 @@ def _pull(ref: str) -> tuple[bool, str]:
         c.images.get(ref)
         return True, ""
     except Exception as exc:  # 네트워크·레지스트리 오류는 여러 모양이다
-        return False, str(exc).splitlines()[0][:200]
+        text = str(exc)
+        m = re.search(r'\("(.*)"\)', text)  # SDK 오류 문자열 속 데몬의 메시지만 보여 준다
+        return False, _short_reason(m.group(1) if m else text)
+
+
+def _short_reason(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def _present(ref: str) -> bool:
@@ -406,19 +433,21 @@ def _selection(only: Iterable[str] | None, skip_dev: bool) -> list[CourseImage]:
 
 
 def prepare(*, only: Iterable[str] | None = None, skip_dev: bool = False, pull: bool = True,
-            force: bool = False, progress: bool = True) -> dict[str, str]:
+            retry_pull: bool = False, force: bool = False, progress: bool = True) -> dict[str, str]:
     """코스가 쓰는 이미지를 모두 준비하고 {변수: 이미지}를 돌려준다 (교실 준비, 05 레슨 첫 셀, CI).
 
     1. 공식 이미지가 이미 있으면 그대로 쓴다.
-    2. 없으면 받아 본다 (`pull=False` 또는 `COURSE_OFFLINE_IMAGES=1`이면 건너뛴다).
-    3. 받을 수 없으면 Debian 패키지로 대체 이미지(`course-offline/...`)를 만든다 (처음 한 번 몇 분).
-    이미 준비된 기계에서는 몇 초 만에 끝난다.
+    2. 지난번에 만든 대체 이미지가 최신이면 그대로 쓴다 (`retry_pull=True`면 레지스트리를 다시 시도한다).
+    3. 받아 본다 (`pull=False` 또는 `COURSE_OFFLINE_IMAGES=1`이면 건너뛴다).
+    4. 받을 수 없으면 Debian 패키지로 대체 이미지(`course-offline/...`)를 만든다 (처음 한 번 몇 분).
+    이미 준비된 기계에서는 네트워크 없이 몇 초 만에 끝난다.
     """
     from .docker import require_docker
 
     require_docker()
     start = time.monotonic()
-    offline = not pull or os.environ.get("COURSE_OFFLINE_IMAGES") == "1"
+    force_standins = os.environ.get("COURSE_OFFLINE_IMAGES") == "1"  # 시험용: 공식 이미지가 있어도 대체 이미지
+    offline = not pull or force_standins
     chosen: dict[str, str] = {}
     selection = _selection(only, skip_dev)
     for n, img in enumerate(selection, 1):
@@ -429,9 +458,13 @@ def prepare(*, only: Iterable[str] | None = None, skip_dev: bool = False, pull: 
             chosen[img.env] = override
             _say(f"{head} = {override} (환경 변수로 지정, 있음)")
             continue
-        if not offline and _present(img.official):
+        if not force_standins and _present(img.official):
             chosen[img.env] = img.official
             _say(f"{head} = {img.official} ✅ 공식 이미지가 있다")
+            continue
+        if not (retry_pull or force) and _standin_current(img):
+            chosen[img.env] = img.offline
+            _say(f"{head} = {img.offline} ✅ 대체 이미지 있음")
             continue
         if not offline:
             _say(f"{head}: {img.official} 받는 중 …")
@@ -442,12 +475,9 @@ def prepare(*, only: Iterable[str] | None = None, skip_dev: bool = False, pull: 
                 continue
             offline = True  # 한 번 실패하면 나머지는 바로 대체 이미지로 간다 (매번 기다리지 않는다).
             _say(f"   레지스트리에 닿지 않는다 ({why}) → 이제부터 대체 이미지를 쓴다")
-        existed = _present(img.offline)
         tag = ensure_standin(img, force=force, progress=progress)
         chosen[img.env] = tag
-        took = time.monotonic() - t
-        state = "있음" if existed and took < 5 else f"만들었다 ({took:.0f}초)"
-        _say(f"{head} = {tag} ✅ 대체 이미지 {state}")
+        _say(f"{head} = {tag} ✅ 대체 이미지를 만들었다 ({time.monotonic() - t:.0f}초)")
     _write_env(chosen)
     _say(f"✅ 이미지 {len(chosen)}개 준비 완료 ({time.monotonic() - start:.1f}초). "
          f"선택은 {_display_path(env_file())}와 compose/.env 에 적었다.")
@@ -497,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("prepare", help="이미지를 받거나 대체 이미지를 만든다")
     p.add_argument("--offline", action="store_true", help="받지 않고 바로 대체 이미지를 쓴다")
+    p.add_argument("--pull", action="store_true", help="대체 이미지가 있어도 레지스트리를 다시 시도한다")
     p.add_argument("--force", action="store_true", help="대체 이미지를 처음부터 다시 만든다")
     p.add_argument("--skip-dev", action="store_true", help="연습 문제 3의 개발 도구 이미지는 건너뛴다")
     p.add_argument("--only", nargs="+", metavar="KEY", help=f"이 이미지만 ({', '.join(BY_KEY)})")
@@ -506,7 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.cmd == "prepare":
-            prepare(only=args.only, skip_dev=args.skip_dev, pull=not args.offline, force=args.force)
+            prepare(only=args.only, skip_dev=args.skip_dev, pull=not args.offline, retry_pull=args.pull,
+                    force=args.force)
         elif args.cmd == "status":
             for row in status():
                 print(f"{row['있음']} {row['변수']:<22} {row['쓰는 이미지']:<40} (공식: {row['공식']}; {row['레슨']})")

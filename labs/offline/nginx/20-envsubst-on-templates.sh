@@ -6,6 +6,7 @@ template_dir="${NGINX_ENVSUBST_TEMPLATE_DIR:-/etc/nginx/templates}"
 suffix="${NGINX_ENVSUBST_TEMPLATE_SUFFIX:-.template}"
 output_dir="${NGINX_ENVSUBST_OUTPUT_DIR:-/etc/nginx/conf.d}"
 [ -d "$template_dir" ] || exit 0
+# shellcheck disable=SC2016,SC2046 # 공식 이미지의 스크립트와 같다: ${이름} 목록을 만든다
 defined_envs=$(printf '${%s} ' $(awk "END { for (name in ENVIRON) { print ( name ~ /^[a-zA-Z_][a-zA-Z0-9_]*$/ ) ? name : \"\" } }" < /dev/null))
 find "$template_dir" -follow -type f -name "*$suffix" -print | while read -r template; do
     relative_path="${template#"$template_dir/"}"

@@ -25,7 +25,7 @@ if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
 	mkdir -p /var/run/postgresql
 	chown -R postgres /var/run/postgresql
 	chmod 03775 /var/run/postgresql
-	exec gosu postgres "$BASH_SOURCE" "$@"
+	exec gosu postgres "${BASH_SOURCE[0]}" "$@"
 fi
 
 if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
@@ -65,7 +65,13 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 	for f in /docker-entrypoint-initdb.d/*; do
 		case "$f" in
 			*.sh)
-				if [ -x "$f" ]; then echo "$0: running $f"; "$f"; else echo "$0: sourcing $f"; . "$f"; fi ;;
+				if [ -x "$f" ]; then
+					echo "$0: running $f"; "$f"
+				else
+					echo "$0: sourcing $f"
+					# shellcheck source=/dev/null
+					. "$f"
+				fi ;;
 			*.sql)    echo "$0: running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f"; echo ;;
 			*.sql.gz) echo "$0: running $f"; gunzip -c "$f" | "${psql[@]}" --dbname "$POSTGRES_DB"; echo ;;
 			*.sql.xz) echo "$0: running $f"; xzcat "$f" | "${psql[@]}" --dbname "$POSTGRES_DB"; echo ;;
