@@ -50,13 +50,13 @@ def _service_account() -> str | None:
 
 
 @dataclass
-class Postgres:
-    """실행 중인 로컬 PostgreSQL. `url()`은 시드처럼 드라이버 없는 `postgresql://` 주소를 준다."""
+class _Service:
+    """로컬 서버 프로세스 하나와 그 임시 데이터 폴더. 멈추면 폴더도 지운다."""
 
     server: Server
     datadir: Path
-    bin_dir: Path
-    user: str = "app"
+    stop_signal = signal.SIGTERM
+    title = "서비스"
 
     @property
     def lab(self) -> str:
@@ -72,6 +72,34 @@ class Postgres:
         assert self.server.port is not None
         return self.server.port
 
+    def stop(self, sig: int | None = None, timeout: float = 15.0) -> int | None:
+        code = self.server.stop(sig or self.stop_signal, timeout)
+        shutil.rmtree(self.datadir, ignore_errors=True)
+        registry.unregister(self)
+        return code
+
+    def __str__(self) -> str:
+        return f"{self.title} (포트 {self.port})"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+@dataclass
+class Postgres(_Service):
+    """실행 중인 로컬 PostgreSQL. `url()`은 시드처럼 드라이버 없는 `postgresql://` 주소를 준다.
+
+    멈출 때는 SIGINT(fast shutdown): 연결을 끊고 곧바로 깨끗이 내린다.
+    """
+
+    bin_dir: Path = Path("/usr/bin")
+    user: str = "app"
+    stop_signal = signal.SIGINT
+    title = "PostgreSQL"
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
 
@@ -85,22 +113,6 @@ class Postgres:
         if done.returncode != 0:
             raise LabError(f"❌ 데이터베이스 {name}을(를) 만들지 못했다: {done.stderr.strip()}")
         return self.url(name)
-
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 15.0) -> int | None:
-        """기본은 SIGINT(fast shutdown): 연결을 끊고 곧바로 깨끗이 내린다. 데이터 폴더도 지운다."""
-        code = self.server.stop(sig, timeout)
-        shutil.rmtree(self.datadir, ignore_errors=True)
-        registry.unregister(self)
-        return code
-
-    def __str__(self) -> str:
-        return f"PostgreSQL (포트 {self.port})"
-
-    def __enter__(self) -> "Postgres":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def pg_ready(bin_dir: Path, port: int, user: str = "app") -> bool:
@@ -140,29 +152,14 @@ def start_postgres(lab: str, timeout: float = 60.0) -> Postgres:
     except BaseException:
         shutil.rmtree(datadir, ignore_errors=True)
         raise
-    return _adopt(server, Postgres(server, datadir, bin_dir))
+    return _adopt(server, Postgres(server, datadir, bin_dir=bin_dir))
 
 
 @dataclass
-class Redis:
+class Redis(_Service):
     """실행 중인 로컬 Redis (디스크에 아무것도 남기지 않는다)."""
 
-    server: Server
-    datadir: Path
-
-    @property
-    def lab(self) -> str:
-        return self.server.lab
-
-    @property
-    def pid(self) -> int | None:
-        """등록부가 '이 커널이 켠 프로세스'를 알아보는 데 쓴다 (남은 프로세스 정리에서 제외)."""
-        return self.server.pid
-
-    @property
-    def port(self) -> int:
-        assert self.server.port is not None
-        return self.server.port
+    title = "Redis"
 
     @property
     def url(self) -> str:
@@ -174,21 +171,6 @@ class Redis:
     def kill(self) -> None:
         """정리할 틈 없이 죽인다(SIGKILL): Redis 장애 흉내 (07 레슨)."""
         self.server.stop(signal.SIGKILL, timeout=5)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int | None:
-        code = self.server.stop(sig, timeout)
-        shutil.rmtree(self.datadir, ignore_errors=True)
-        registry.unregister(self)
-        return code
-
-    def __str__(self) -> str:
-        return f"Redis (포트 {self.port})"
-
-    def __enter__(self) -> "Redis":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def redis_ping(port: int) -> bool:
