@@ -11,7 +11,7 @@ LAB_ARGS ?=
 KERNEL := deploy-course
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab setup node-deps kernel test test-unit test-notebooks notebooks docker images clean-labs bench
+.PHONY: lab setup node-deps kernel test test-unit test-notebooks notebooks docker images clean-labs bench bench-lessons
 
 ## 실습 환경을 만들거나 갱신하고 JupyterLab을 00 노트북에서 연다
 lab: setup
@@ -64,6 +64,11 @@ images: $(STAMP)
 clean-labs: $(STAMP)
 	$(PY) -c "import labs; labs.cleanup()"
 
-## 벤치마크: 부하 생성기의 한계와 예제 앱 처리량 (숫자를 출력만 한다)
+## 벤치마크 (숫자를 출력만 한다): 부하 생성기의 한계와 예제 앱 처리량, 이미지 크기·재빌드 시간
 bench: $(STAMP)
 	$(PY) benchmarks/bench_load.py
+	$(PY) benchmarks/bench_docker.py
+
+## 레슨마다 정답 노트북 실행 시간 (목표: 레슨 4분, 셀 60초)
+bench-lessons: $(STAMP)
+	$(PY) benchmarks/bench_lessons.py
