@@ -98,6 +98,9 @@ class LoadResult:
 
 # ---- 작은 HTTP/1.1 클라이언트 -----------------------------------------------
 
+_IDEMPOTENT = (b"GET ", b"HEAD ", b"PUT ", b"DELETE ", b"OPTIONS ")
+
+
 class _Conn:
     def __init__(self, host: str, port: int, tls: ssl.SSLContext | None, hostname: str) -> None:
         self.host, self.port, self.tls, self.hostname = host, port, tls, hostname
@@ -117,7 +120,8 @@ class _Conn:
         """요청을 보내고 (상태 코드, 본문, 연결을 계속 쓸 수 있는지)를 돌려준다.
 
         재사용하던 연결을 서버가 이미 닫았으면(유휴 시간 초과, 그레이스풀 셧다운) 응답 바이트를
-        하나도 받기 전이므로 브라우저처럼 새 연결로 한 번 다시 보낸다.
+        하나도 받기 전이므로 브라우저처럼 새 연결로 한 번 다시 보낸다. 단, 다시 보내도 안전한
+        멱등 요청(GET, HEAD 등)만이다: POST를 두 번 보내면 카운터가 두 번 오른다.
         """
         if self.writer is None:
             await self.open()
@@ -126,6 +130,8 @@ class _Conn:
             return await self._exchange(raw, head)
         except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as exc:
             if isinstance(exc, asyncio.IncompleteReadError) and exc.partial:
+                raise
+            if not raw.startswith(_IDEMPOTENT):
                 raise
             self.close()
             await self.open()

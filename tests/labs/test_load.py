@@ -98,3 +98,31 @@ def test_requires_a_stop_condition(server):
 def test_summary_is_korean(server):
     s = load(server + "/ok", requests=5).summary()
     assert {"요청 수", "실패", "처리량(req/s)", "p99(ms)"} <= set(s)
+
+
+def test_post_is_not_resent_on_a_closed_keepalive_connection():
+    # 서버가 응답 뒤 연결을 조용히 닫는다: GET은 새 연결로 다시 보내지만 POST는 실패로 센다.
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    port = srv.getsockname()[1]
+    seen = []
+
+    def serve():
+        for _ in range(4):
+            conn, _ = srv.accept()
+            with conn:
+                data = conn.recv(65536)
+                seen.append(data.split(b" ", 1)[0])
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        srv.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    get = load(f"http://127.0.0.1:{port}/", concurrency=1, requests=2)
+    post = load(f"http://127.0.0.1:{port}/", method="POST", concurrency=1, requests=2)
+    assert get.failed == 0
+    assert post.failed == 1 and post.errors == {"응답 도중 끊김": 1}
+    assert seen.count(b"POST") == 1
