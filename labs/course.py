@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .registry import PROJECT_ROOT
-
 
 @dataclass(frozen=True)
 class Lesson:
@@ -18,8 +16,6 @@ class Lesson:
     def filename(self) -> str:
         return f"{self.stem}.ipynb"
 
-    def exists(self) -> bool:
-        return (PROJECT_ROOT / "solutions" / self.filename).exists()
 
 
 LESSONS: tuple[Lesson, ...] = (
@@ -45,7 +41,7 @@ def lesson(stem: str) -> Lesson:
 
 
 def neighbours(stem: str) -> tuple[Lesson | None, Lesson | None]:
-    """이전·다음 레슨 (아직 없는 레슨도 포함: 링크 옆에 '준비 중'을 붙인다)."""
+    """이전·다음 레슨."""
     idx = [item.stem for item in LESSONS].index(stem)
     prev = LESSONS[idx - 1] if idx > 0 else None
     nxt = LESSONS[idx + 1] if idx + 1 < len(LESSONS) else None

@@ -58,17 +58,16 @@ def nav_markdown(stem: str) -> str:
         parts.append(f"⬅️ 이전: [{prev.title}](./{prev.filename})")
     parts.append("[🏠 시작하기](./00_start_here.ipynb)" if stem != "00_start_here" else "🏠 시작하기")
     if nxt:
-        ready = "" if nxt.exists() else " (준비 중)"
-        parts.append(f"다음: [{nxt.title}](./{nxt.filename}){ready} ➡️")
+        parts.append(f"다음: [{nxt.title}](./{nxt.filename}) ➡️")
     return " | ".join(parts)
 
 
 def course_map_markdown() -> str:
-    rows = ["| 레슨 | 다루는 내용 | 시드 절 | 상태 |", "| --- | --- | --- | --- |"]
+    # 생성 결과가 다른 파일의 존재에 따라 바뀌지 않게 한다: 같은 solutions/ 이면 언제나 같은 notebooks/.
+    rows = ["| 레슨 | 다루는 내용 | 시드 절 |", "| --- | --- | --- |"]
     for item in LESSONS:
         section = f"{item.seed_section}절" if item.seed_section else "—"
-        state = "✅ 열림" if item.exists() else "🚧 준비 중"
-        rows.append(f"| [{item.stem[:2]}. {item.title}](./{item.filename}) | {item.summary} | {section} | {state} |")
+        rows.append(f"| [{item.stem[:2]}. {item.title}](./{item.filename}) | {item.summary} | {section} |")
     return "\n".join(rows)
 
 
