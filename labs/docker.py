@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -216,11 +217,17 @@ def _context(path: Path, dockerfile: Path, extra: Mapping[str, str]) -> tuple[An
         rel = dockerfile.resolve().relative_to(path.resolve()).as_posix()
         inside = True
     except ValueError:
-        rel, inside = f".dockerfile.{uuid.uuid4().hex[:12]}", False
-    files = sorted(exclude_paths(str(path), _dockerignore(path), dockerfile=rel))
+        # 맥락 밖의 Dockerfile은 맥락에 넣어 보낸다. 이름은 내용에서 만든다: 무작위 이름이면 `COPY . .`의
+        # 캐시가 매번 깨진다. docker CLI처럼 .dockerignore에도 적어 이미지 안으로는 복사되지 않게 한다.
+        text = dockerfile.read_text()
+        rel, inside = f".dockerfile.{hashlib.sha1(text.encode()).hexdigest()[:12]}", False
+    patterns = _dockerignore(path)
+    files = sorted(exclude_paths(str(path), patterns, dockerfile=rel))
     extra_files = [(name, text) for name, text in extra.items()]
     if not inside:
-        extra_files.append((rel, dockerfile.read_text()))
+        files = [f for f in files if f != ".dockerignore"]
+        extra_files.append((".dockerignore", "\n".join([*patterns, rel, ".dockerignore"]) + "\n"))
+        extra_files.append((rel, text))
     return create_archive(str(path), files=files, extra_files=extra_files), rel
 
 
