@@ -181,4 +181,4 @@ def test_new_daemon_replaces_the_previous_one_of_the_same_lab():
     assert first.pid != second.pid and not running(first.pid) and running(second.pid)
     assert first not in registry.live(LAB)
     second.stop()
-    assert not running(second.pid)
+    wait_for(lambda: not running(second.pid), 10, "PM2 데몬 종료")
