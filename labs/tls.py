@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import os
 import re
 import shutil
 import socket
@@ -400,6 +401,10 @@ def s_client(port: int, ca: LocalCA, *, protocol: str | None = None, servername:
                    verify.group(1).strip() if verify else None, out)
 
 
+# sslyze가 내는 cryptography 경고(설치 경로가 찍힌다)는 학습자에게 필요 없는 소음이다.
+_QUIET_ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+
 def sslyze_available() -> bool:
     try:
         import sslyze  # noqa: F401
@@ -414,7 +419,7 @@ def sslyze_mozilla(port: int, ca: LocalCA, profile: str = "intermediate", timeou
         raise LabError("❌ sslyze가 설치되지 않았다: `pip install sslyze` (없으면 `s_client` 검사만 한다).")
     argv = [sys.executable, "-m", "sslyze", f"--mozilla_config={profile}", f"--certinfo_ca_file={ca.ca_pem}",
             f"localhost:{port}{{127.0.0.1}}"]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_QUIET_ENV)
     out = done.stdout + done.stderr
     return done.returncode == 0, out
 
@@ -424,7 +429,7 @@ def sslyze_json(port: int, ca: LocalCA, timeout: float = 120.0) -> dict:
     out_path = ca.folder / "sslyze.json"
     argv = [sys.executable, "-m", "sslyze", f"--certinfo_ca_file={ca.ca_pem}", f"--json_out={out_path}",
             f"localhost:{port}{{127.0.0.1}}"]
-    subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_QUIET_ENV)
     return json.loads(out_path.read_text())
 
 
