@@ -159,14 +159,14 @@ def _reap_children(state: Path) -> None:
     """시간 초과로 멈춘 학생 채점이 남긴 서버 프로세스(pid 파일)를 거둔다."""
     import psutil
 
-    from .registry import _kill_tree
+    from .registry import kill_tree
 
     for f in (state / "pids").glob("*/*.json") if (state / "pids").is_dir() else []:
         try:
             info = json.loads(f.read_text())
             proc = psutil.Process(int(info["pid"]))
             if abs(proc.create_time() - float(info.get("created", 0))) < 1.0:
-                _kill_tree(proc)
+                kill_tree(proc)
         except (OSError, ValueError, KeyError, psutil.Error):
             pass
 

@@ -87,25 +87,6 @@ def _alive_daemon(home: Path) -> psutil.Process | None:
     return None
 
 
-def _kill_family(proc: psutil.Process, timeout: float = 5.0) -> None:
-    try:
-        family = proc.children(recursive=True) + [proc]
-    except psutil.Error:
-        return
-    for p in family:
-        try:
-            p.send_signal(signal.SIGTERM)
-        except psutil.Error:
-            pass
-    _, alive = psutil.wait_procs(family, timeout=timeout)
-    for p in alive:
-        try:
-            p.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(alive, timeout=timeout)
-
-
 def process_row(proc: dict[str, Any], now: float | None = None) -> dict[str, Any]:
     """`pm2 jlist`의 프로세스 하나를 표의 한 행으로 (`pm2 ls`와 같은 열)."""
     env = proc.get("pm2_env", {})
@@ -305,7 +286,7 @@ class PM2:
                 pass
         proc = _alive_daemon(self.home)
         if proc is not None:
-            _kill_family(proc)
+            registry.kill_tree(proc)
         if self.pid is not None:
             registry.remove_pidfile(self.lab, self.pid)
         registry.unregister(self)
@@ -345,7 +326,7 @@ def _reap_home(home: Path) -> list[str]:
             pass
     proc = _alive_daemon(home)
     if proc is not None:
-        _kill_family(proc)
+        registry.kill_tree(proc)
     return [f"PM2 데몬 (pid {pid})"]
 
 

@@ -94,7 +94,8 @@ def remove_pidfile(lab: str, pid: int) -> None:
     (state_dir() / "pids" / lab / f"{pid}.json").unlink(missing_ok=True)
 
 
-def _kill_tree(proc: psutil.Process, timeout: float = 5.0) -> None:
+def kill_tree(proc: psutil.Process, timeout: float = 5.0) -> None:
+    """프로세스와 그 자손에게 SIGTERM, `timeout`초 뒤에도 남은 것은 SIGKILL."""
     try:
         family = proc.children(recursive=True) + [proc]
     except psutil.Error:
@@ -135,7 +136,7 @@ def reap_stale(lab: str | None = None) -> list[str]:
                 proc = psutil.Process(pid)
                 # pid 재사용 방지: 기록한 시작 시각과 같은 프로세스만 건드린다.
                 if abs(proc.create_time() - float(info.get("created", 0))) < 1.0:
-                    _kill_tree(proc)
+                    kill_tree(proc)
                     reaped.append(f"프로세스 {info.get('name', '?')} (pid {pid})")
             except psutil.Error:
                 pass
