@@ -94,11 +94,11 @@ def _probe_fixed(ngx: nginx.Nginx, out: dict[str, Any]) -> None:
     with nginx.client(CLIENT) as c:
         mark = ngx.mark()
         who = c.get(ngx.url("/whoami"))
-        out["whoami"] = (who.status_code, nginx.served_by((ngx.access_log(mark) or [{}])[-1], {}))
+        out["whoami"] = (who.status_code, nginx.served_by((ngx.access_log(mark, expect=1) or [{}])[-1], {}))
         out["debug"] = c.get(ngx.url("/debug/client")).json() if who.status_code == 200 else {}
         mark = ngx.mark()
         css = c.get(ngx.url("/static/app.css"))
-        out["static"] = (css.status_code, dict(css.headers), nginx.served_by((ngx.access_log(mark) or [{}])[-1], {}))
+        out["static"] = (css.status_code, dict(css.headers), nginx.served_by((ngx.access_log(mark, expect=1) or [{}])[-1], {}))
 
 
 def _fixed_result(ns: Mapping[str, Any]) -> dict[str, Any]:
