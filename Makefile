@@ -38,15 +38,17 @@ kernel: $(STAMP)
 	@echo "✅ 커널 '$(KERNEL)' 등록"
 
 ## 전부 검증: 단위·앱·Docker 테스트, 노트북 최신 여부, 정답 노트북(nbval), 학생 노트북
-test: setup test-unit test-notebooks
+## (-k: 단위 테스트가 실패해도 nbval까지 돌려 한 번에 모든 실패를 보고, 끝에서 실패로 끝난다)
+test: setup
+	@$(MAKE) --no-print-directory -k test-unit test-notebooks
 
 test-unit:
 	$(PY) -m labs.notebooks --check
-	$(PY) -m pytest tests -p no:cacheprovider
+	$(PY) -m pytest tests -p no:cacheprovider --durations=15
 
 test-notebooks:
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
-		-p no:cacheprovider solutions/
+		-p no:cacheprovider --durations=11 solutions/
 
 ## 학생용 notebooks/ 를 solutions/ 에서 다시 만든다
 notebooks: $(STAMP)

@@ -70,6 +70,20 @@ def add_reaper(reaper: Callable[[str | None], list[str]]) -> None:
         _reapers.append(reaper)
 
 
+_REAPER_MODULES = ("labs.docker", "labs.dockerlab", "labs.pm2")
+"""정리 함수를 등록하는 모듈들. 새 커널(`make clean-labs`)에서도 모두 불러 남은 것을 빠짐없이 찾는다."""
+
+
+def _load_reapers() -> None:
+    import importlib
+
+    for name in _REAPER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # 선택 의존성이 없는 기계: 그 모듈이 만들 수 있는 자원도 없다
+            pass
+
+
 # ---- pid 파일 -------------------------------------------------------------
 
 def _pid_dir(lab: str) -> Path:
@@ -158,6 +172,7 @@ def cleanup(lab: str | None = None, quiet: bool = False) -> list[str]:
             done.append(f"{res} (정리 중 오류: {exc})")
         unregister(res)
     done += reap_stale(lab)
+    _load_reapers()
     for reaper in list(_reapers):
         try:
             done += reaper(lab)

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -56,3 +57,16 @@ def test_reapers_are_called_with_lab(tmp_path, monkeypatch):
         assert seen == ["t-reaper"]
     finally:
         registry._reapers.remove(reaper)
+
+
+def test_fresh_process_cleanup_finds_workspaces_of_earlier_kernel(tmp_path):
+    """`make clean-labs`처럼 `import labs`만 한 새 프로세스도 작업 폴더를 치운다 (dockerlab을 안 불러도)."""
+    env = {**os.environ, "COURSE_STATE_DIR": str(tmp_path)}
+    left = tmp_path / "workspaces" / "t-fresh" / "work"
+    left.mkdir(parents=True)
+    (left / "Dockerfile").write_text("FROM scratch\n")
+    code = "import labs; print(labs.cleanup('t-fresh', quiet=True))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "작업 폴더 work" in out.stdout
+    assert not left.exists()
