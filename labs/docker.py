@@ -960,17 +960,18 @@ class Compose:
         """서비스 복제본 수를 바꾼다 (`up -d --wait --scale svc=N --no-recreate`)."""
         return self.up([service], scale={service: replicas}, build=False, timeout=timeout)
 
-    def stop(self, timeout: float | None = None, services: Sequence[str] = ()) -> CommandResult:  # type: ignore[override]
+    def stop(self, timeout: float | None = None, services: Sequence[str] = (),  # type: ignore[override]
+             show: bool = True) -> CommandResult:
         """`docker compose stop -t N`: SIGTERM 뒤 N초의 유예 시간 (그레이스풀 셧다운)."""
         args = ["stop"] + (["-t", str(int(timeout))] if timeout is not None else []) + list(services)
-        return self.run(*args, timeout=(timeout or 10) * 2 + 60)
+        return self.run(*args, timeout=(timeout or 10) * 2 + 60, show=show)
 
-    def down(self, volumes: bool = True, timeout: float | None = 10) -> CommandResult:
+    def down(self, volumes: bool = True, timeout: float | None = 10, show: bool = True) -> CommandResult:
         """`docker compose down [-v]`: 컨테이너·네트워크(와 볼륨)를 지운다."""
         args = ["down", "--remove-orphans"] + (["-v"] if volumes else []) + (
             ["-t", str(int(timeout))] if timeout is not None else [])
         try:
-            return self.run(*args, timeout=180)
+            return self.run(*args, timeout=180, show=show)
         finally:
             if self._handle is not None:
                 registry.unregister(self._handle)
@@ -1001,7 +1002,7 @@ class _ComposeHandle:
     pid: None = None
 
     def stop(self) -> None:
-        self.compose.down(volumes=True, timeout=5)
+        self.compose.down(volumes=True, timeout=5, show=False)
 
     def __str__(self) -> str:
         return str(self.compose)
