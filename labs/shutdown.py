@@ -373,6 +373,19 @@ def gunicorn_events(log: str, *needles: str) -> list[str]:
     return [_GUNICORN_PREFIX.sub("", line) for line in log.splitlines() if any(n in line for n in needles)]
 
 
+def wait_events(server: Server, since: int, *needles: str, timeout: float = 15) -> list[str]:
+    """`server.logs()[since:]`에 `needles`가 모두 나타날 때까지 기다려 `gunicorn_events()`로 돌려준다.
+
+    새 워커의 "Booting worker" 줄은 워커 프로세스 자신이 쓴다: 워커 pid가 보인 직후에는 아직 없을 수 있다.
+    """
+    def events() -> list[str]:
+        return gunicorn_events(server.logs()[since:], *needles)
+
+    wait_until(lambda: all(any(n in e for e in events()) for n in needles), timeout,
+               f"로그에 {', '.join(needles)} 줄이 나타나기")
+    return events()
+
+
 def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.1) -> float:
     """`check()`가 참이 될 때까지 기다리고 걸린 초를 돌려준다. 시간이 지나면 한국어 오류."""
     start = time.monotonic()

@@ -92,7 +92,7 @@ def test_killed_worker_is_replaced_and_only_its_requests_fail():
     shutdown.wait_until(lambda: len(srv.worker_pids()) == 2 and victim not in srv.worker_pids(), 20, "새 워커")
     res = drill.result()
     assert res.failed == held and res.completed == 4 - held
-    events = shutdown.gunicorn_events(srv.logs()[mark:], "SIGKILL", "Booting worker")
+    events = shutdown.wait_events(srv, mark, "SIGKILL", "Booting worker")
     assert any("SIGKILL" in e for e in events) and any(e.startswith("Booting worker") for e in events)
     with pytest.raises(labs.LabError):
         shutdown.kill_worker(srv, 1)
