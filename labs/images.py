@@ -89,8 +89,13 @@ def defaults() -> dict[str, str]:
     return {img.env: img.official for img in IMAGES}
 
 
-def image_env() -> dict[str, str]:
-    """코스 파일의 이미지 변수와 지금 쓸 값 (05·06 레슨). `prepare` 전에는 공식 이미지 이름."""
+def image_env(*, resolve: bool = True) -> dict[str, str]:
+    """코스 파일의 이미지 변수와 지금 쓸 값 (05·06 레슨). `prepare` 전에는 공식 이미지 이름.
+
+    `resolve=True`(기본)면 공식 이미지가 이 기계에 없고 대체 이미지는 있을 때 대체 이미지를 고른다:
+    다른 클론이나 일부만(`skip_dev`) 돈 `prepare`가 만든 대체 이미지도 그대로 쓴다 (예: 새 클론에서의 일괄 채점).
+    셸에서 정한 값은 건드리지 않는다.
+    """
     env = defaults()
     f = env_file()
     if f.exists():
@@ -101,11 +106,36 @@ def image_env() -> dict[str, str]:
     for key in env:  # 셸에서 직접 정한 값이 이긴다 (강사가 사내 레지스트리 이미지를 쓸 때).
         if os.environ.get(key):
             env[key] = os.environ[key]
+    if resolve:
+        _prefer_present(env)
     return env
 
 
+def _prefer_present(env: dict[str, str]) -> None:
+    from .docker import client
+
+    todo = [img for img in IMAGES if env.get(img.env) == img.official and not os.environ.get(img.env)]
+    if not todo:
+        return
+    try:
+        c = client(timeout=10)
+        for img in todo:
+            if _has(c, img.offline) and not _has(c, img.official):
+                env[img.env] = img.offline
+    except Exception:  # 엔진이 없거나 답하지 않으면 적힌 값을 그대로 쓴다
+        return
+
+
+def _has(c, ref: str) -> bool:
+    try:
+        c.images.get(ref)
+        return True
+    except Exception:  # ImageNotFound
+        return False
+
+
 def _write_env(chosen: dict[str, str]) -> None:
-    env = {**image_env(), **chosen}
+    env = {**image_env(resolve=False), **chosen}
     text = "".join(f"{k}={v}\n" for k, v in sorted(env.items()))
     f = env_file()
     tmp = f.with_suffix(".tmp")

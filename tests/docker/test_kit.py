@@ -39,9 +39,22 @@ def test_standins_never_use_official_names():
 
 
 def test_image_env_defaults_to_official_images(state):
-    env = images.image_env()
+    env = images.image_env(resolve=False)
     assert env["PYTHON_IMAGE"] == "python:3.13-slim"
     assert env["POSTGRES_IMAGE"] == "postgres:17-alpine"
+
+
+@pytest.mark.requires("docker")
+def test_standin_is_used_when_the_official_image_is_missing(state, monkeypatch):
+    """`prepare`가 이 클론에서 돌지 않았어도(새 클론에서의 일괄 채점) 이미 있는 대체 이미지를 쓴다."""
+    fake = images.CourseImage("t", "T_IMAGE", "course-test/official-missing:1", images.BASE_TAG, "debian", "시험")
+    monkeypatch.setattr(images, "IMAGES", (fake,))
+    monkeypatch.delenv("T_IMAGE", raising=False)
+    assert docker.image_exists(images.BASE_TAG), "`python -m labs.images prepare`가 기반 이미지를 만든다"
+    assert images.image_env()["T_IMAGE"] == images.BASE_TAG
+    assert images.image_env(resolve=False)["T_IMAGE"] == "course-test/official-missing:1"
+    monkeypatch.setenv("T_IMAGE", "registry.example/mine:1")  # 셸에서 정한 값은 그대로
+    assert images.image_env()["T_IMAGE"] == "registry.example/mine:1"
 
 
 def test_written_choice_is_read_back_and_shell_wins(state, monkeypatch):
