@@ -13,15 +13,11 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
 import tempfile
-import time
-import unicodedata
 from pathlib import Path
 
-from labs import docker, images
-from labs.registry import PROJECT_ROOT
+from labs import docker, dockerlab, images
 
 LAB = "bench-docker"
 NAIVE_TAG = "course-bench/sample-app:naive"
@@ -29,31 +25,10 @@ OPT_TAG = "course-bench/sample-app:optimized"
 SIZE_TARGET = 0.35
 REBUILD_TARGET = 0.15
 
-# 연습 문제 1의 "고칠 곳이 많은" Dockerfile을 예제 앱에 맞춘 것.
-NAIVE_DOCKERFILE = """\
-ARG PYTHON_FULL_IMAGE=python:3.13
-FROM ${PYTHON_FULL_IMAGE}
-WORKDIR /app
-COPY . ./sample_app
-RUN pip install -r sample_app/requirements.txt
-RUN apt-get update && apt-get install -y postgresql-client
-EXPOSE 8000
-CMD python -m uvicorn sample_app.main:app --host 0.0.0.0 --port 8000
-"""
-
-
-def copy_app(dest: Path, dockerignore: bool) -> Path:
-    ignore = shutil.ignore_patterns("node_modules", "__pycache__", "*.db", ".pytest_cache")
-    shutil.copytree(PROJECT_ROOT / "sample_app", dest, ignore=ignore)
-    if not dockerignore:
-        (dest / ".dockerignore").unlink(missing_ok=True)
-    return dest
-
 
 def pad(text: str, width: int) -> str:
     """한글은 터미널에서 두 칸을 차지한다: 표가 어긋나지 않게 칸 수로 채운다."""
-    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - cells)
+    return text + " " * max(0, width - dockerlab.text_width(text))
 
 
 def verdict(value: float, target: float) -> str:
@@ -67,10 +42,12 @@ def main() -> int:
     print(f"\n기반 이미지: 단순 {full} / 최적화 {slim}")
     with tempfile.TemporaryDirectory(prefix="bench-docker-") as tmp:
         tmp_path = Path(tmp)
-        naive_ctx = copy_app(tmp_path / "naive" / "sample_app", dockerignore=False)
+        # 연습 문제 1의 "고칠 곳이 많은" Dockerfile: .dockerignore도 없이 빌드한다
+        naive_ctx = dockerlab.copy_app(tmp_path / "naive" / "sample_app")
+        (naive_ctx / ".dockerignore").unlink(missing_ok=True)
         naive_df = tmp_path / "naive" / "Dockerfile.naive"
-        naive_df.write_text(NAIVE_DOCKERFILE)
-        opt_ctx = copy_app(tmp_path / "optimized" / "sample_app", dockerignore=True)
+        naive_df.write_text(dockerlab.NAIVE_DOCKERFILE)
+        opt_ctx = dockerlab.copy_app(tmp_path / "optimized" / "sample_app")
 
         print("\n== 1. 단순한 Dockerfile (연습 문제 1) ==")
         naive = docker.build(naive_ctx, NAIVE_TAG, LAB, dockerfile=naive_df, nocache=True)
@@ -78,8 +55,7 @@ def main() -> int:
         cold = docker.build(opt_ctx, OPT_TAG, LAB, nocache=True)
 
         print("\n== 3. 소스 파일 하나만 바꾸고 다시 빌드 ==")
-        main_py = opt_ctx / "main.py"
-        main_py.write_text(main_py.read_text() + f"\n# bench: {time.time()}\n")
+        dockerlab.touch_code(opt_ctx)
         warm = docker.build(opt_ctx, OPT_TAG, LAB)
 
     size_ratio = cold.size / naive.size

@@ -391,7 +391,8 @@ def healthcheck_config(tag: str) -> dict[str, Any]:
             "시작 유예(초)": hc.get("StartPeriod", 0) / 1e9, "재시도": hc.get("Retries", 0)}
 
 
-def _cells(text: str) -> int:
+def text_width(text: str) -> int:
+    """터미널에서 차지하는 칸 수 (한글은 두 칸): 표·나란히 보기의 줄을 맞출 때 쓴다."""
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -400,12 +401,12 @@ def _cells(text: str) -> int:
 def side_by_side(left: str, right: str, titles: tuple[str, str] = ("", ""), gap: int = 4) -> None:
     """두 파일을 나란히 출력한다 (한글은 두 칸으로 세어 줄을 맞춘다)."""
     a, b = left.rstrip("\n").splitlines(), right.rstrip("\n").splitlines()
-    width = max([_cells(x) for x in a + [titles[0]]] + [20])
+    width = max([text_width(x) for x in a + [titles[0]]] + [20])
     rows = [titles] if any(titles) else []
-    rows += [("-" * width, "-" * max(_cells(x) for x in b + [titles[1]]))] if rows else []
+    rows += [("-" * width, "-" * max(text_width(x) for x in b + [titles[1]]))] if rows else []
     rows += [(a[i] if i < len(a) else "", b[i] if i < len(b) else "") for i in range(max(len(a), len(b)))]
     for x, y in rows:
-        print((x + " " * (width - _cells(x) + gap) + y).rstrip())
+        print((x + " " * (width - text_width(x) + gap) + y).rstrip())
 
 
 def lesson_images(lab: str) -> list[str]:

@@ -238,13 +238,7 @@ def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeo
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                try:
-                    os.killpg(proc.pid, sig)
-                    proc.wait(timeout=10)
-                    break
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    continue
+            _stop_group(proc, wait=10)
     with _running_lock:
         _running.pop(sub.slug, None)
     _reap_children(work / "state")
@@ -268,18 +262,23 @@ def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeo
     return result
 
 
+def _stop_group(proc: subprocess.Popen, wait: float) -> None:
+    """채점 프로세스의 프로세스 그룹 전체(빌드·compose·서버 자식까지)에 SIGTERM, 안 끝나면 SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=wait)
+            return
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            continue
+
+
 def stop_running() -> None:
     """도는 학생 채점 프로세스를 모두 멈춘다 (각 채점 스레드가 뒷정리를 한다)."""
     with _running_lock:
         items = list(_running.values())
     for proc, _sub, _work in items:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(proc.pid, sig)
-                proc.wait(timeout=5)
-                break
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                continue
+        _stop_group(proc, wait=5)
 
 
 def warm_up(numbers: list[int]) -> None:
