@@ -25,6 +25,7 @@ from . import registry
 from .errors import LabError
 from .load import LoadResult
 from .procs import Server
+from .korean import particle
 
 if TYPE_CHECKING:  # gunicorn은 채점기가 설정을 읽을 때만 불러온다
     from gunicorn.config import Config
@@ -125,7 +126,7 @@ def wait_ready_workers(srv: Server, count: int, *, replacing: Iterable[int] = ()
         if len(pids) == count and not old & set(pids) and set(pids) <= ready:
             return pids
         if not srv.alive():
-            raise LabError(f"❌ {srv.name}이(가) 워커를 기다리는 동안 끝났다.\n{srv.logs(15)}")
+            raise LabError(f"❌ {srv.name}{particle(srv.name, '이')} 워커를 기다리는 동안 끝났다.\n{srv.logs(15)}")
         if time.monotonic() > deadline:
             raise LabError(f"❌ {timeout:.0f}초 안에 워커 {count}개가 준비되지 않았다 (지금 {len(pids)}개, "
                            f"준비된 것 {len(set(pids) & ready)}개). 서버 로그를 확인한다.")

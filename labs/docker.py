@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from . import registry
 from .errors import Explanation, LabError, explain, port_in_use
+from .korean import particle
 
 try:  # Docker SDK가 없어도 모듈은 import된다: 그때는 engine_status()가 이유를 알려 준다.
     import docker as _sdk
@@ -369,7 +370,7 @@ def _with_deadline(it: Iterable[dict], deadline: float, what: str) -> Iterator[d
     for item in it:
         yield item
         if time.monotonic() > deadline:
-            raise LabError(f"❌ {what}이(가) 제한 시간을 넘겼다.\n   해결: 네트워크(패키지 저장소 접근)와 "
+            raise LabError(f"❌ {what}{particle(what, '이')} 제한 시간을 넘겼다.\n   해결: 네트워크(패키지 저장소 접근)와 "
                            f"Dockerfile의 오래 걸리는 단계를 확인한다.")
 
 
@@ -387,7 +388,7 @@ def image_size(tag: str) -> int:
     try:
         return int(require_docker().images.get(tag).attrs.get("Size", 0))
     except _sdk_errors.ImageNotFound as exc:  # type: ignore[union-attr]
-        raise LabError(explain("No such image").render(f"이미지 {tag}이(가) 없다")) from exc
+        raise LabError(explain("No such image").render(f"이미지 {tag}{particle(tag, '이')} 없다")) from exc
 
 
 def history(tag: str) -> list[dict[str, Any]]:
@@ -474,7 +475,7 @@ class Container:
         try:
             return int(self._obj.wait(timeout=timeout)["StatusCode"])
         except Exception as exc:  # requests의 ReadTimeout 등
-            raise LabError(f"❌ 컨테이너 {self.name}이(가) {timeout:.0f}초 안에 끝나지 않았다.\n"
+            raise LabError(f"❌ 컨테이너 {self.name}{particle(self.name, '이')} {timeout:.0f}초 안에 끝나지 않았다.\n"
                            f"   해결: 명령이 입력을 기다리거나 서버처럼 계속 도는지 `logs()`로 확인한다.") from exc
 
     def wait_http(self, container_port: int, path: str = "/", timeout: float = 30.0) -> int:
@@ -500,9 +501,9 @@ class Container:
                 last = str(exc)
             time.sleep(0.2)
         raise LabError(Explanation(
-            f"{url} 이(가) {timeout:.0f}초 안에 답하지 않았다 ({last}).",
+            f"{url}{particle(url, '이')} {timeout:.0f}초 안에 답하지 않았다 ({last}).",
             "컨테이너 안의 서버가 그 포트에서 듣는지, 로그에 오류가 없는지 확인한다.",
-        ).render(f"컨테이너 {self.name}이(가) 요청을 받지 못한다", self.logs(20, show=False)))
+        ).render(f"컨테이너 {self.name}{particle(self.name, '이')} 요청을 받지 못한다", self.logs(20, show=False)))
 
     def wait_healthy(self, timeout: float = 60.0) -> str:
         """헬스 체크가 healthy가 될 때까지 기다린다. HEALTHCHECK가 없으면 실행 중이 되면 끝.
@@ -516,7 +517,7 @@ class Container:
             if state["Status"] in ("exited", "dead"):
                 logs = self.logs(tail=30, show=False)
                 raise LabError(explain(logs).render(
-                    f"컨테이너 {self.name}이(가) 준비되기 전에 끝났다 (종료 코드 {state.get('ExitCode')})", logs))
+                    f"컨테이너 {self.name}{particle(self.name, '이')} 준비되기 전에 끝났다 (종료 코드 {state.get('ExitCode')})", logs))
             health = state.get("Health")
             if health is None and state["Status"] == "running":
                 return "running"
@@ -527,13 +528,13 @@ class Container:
                 raise LabError(Explanation(
                     "헬스 체크 명령이 연달아 실패했다.",
                     "헬스 체크가 부르는 주소·포트가 맞는지, 애플리케이션이 떠 있는지 아래 출력과 로그로 확인한다.",
-                ).render(f"컨테이너 {self.name}이(가) unhealthy 상태다", probe + "\n" + self.logs(15, show=False)))
+                ).render(f"컨테이너 {self.name}{particle(self.name, '이')} unhealthy 상태다", probe + "\n" + self.logs(15, show=False)))
             if time.monotonic() > deadline:
                 now = health["Status"] if health else state["Status"]
                 raise LabError(Explanation(
                     f"{timeout:.0f}초 안에 healthy가 되지 않았다 (지금: {now}).",
                     "시작이 느린지(start-period), 헬스 체크 주소가 맞는지 로그로 확인한다.",
-                ).render(f"컨테이너 {self.name}이(가) 준비되지 않았다", self.logs(20, show=False)))
+                ).render(f"컨테이너 {self.name}{particle(self.name, '이')} 준비되지 않았다", self.logs(20, show=False)))
             if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
                 print(f"   … {self.name}: {health['Status'] if health else state['Status']}", flush=True)
                 last_beat = time.monotonic()
@@ -651,10 +652,10 @@ def run(image: str, lab: str, *, name: str | None = None, command: str | Sequenc
                                   nano_cpus=nano_cpus, read_only=read_only, stop_signal=stop_signal, detach=True,
                                   **kwargs)
     except _sdk_errors.ImageNotFound as exc:  # type: ignore[union-attr]
-        raise LabError(explain("No such image").render(f"이미지 {image}이(가) 없다", str(exc))) from exc
+        raise LabError(explain("No such image").render(f"이미지 {image}{particle(image, '이')} 없다", str(exc))) from exc
     except _sdk_errors.APIError as exc:  # type: ignore[union-attr]
         raise LabError(explain(str(exc), _DOCKER_REFUSED).render(
-            f"컨테이너 {name}을(를) 만들지 못했다", str(exc))) from exc
+            f"컨테이너 {name}{particle(name, '을')} 만들지 못했다", str(exc))) from exc
     container = Container(obj, lab)
     registry.register(container)
     try:
@@ -665,7 +666,7 @@ def run(image: str, lab: str, *, name: str | None = None, command: str | Sequenc
         if _PORT_BUSY.search(text):
             busy = [h for h in (ports or {}).values() if h]
             raise port_in_use(busy[0] if busy else 0) from exc
-        raise LabError(explain(text, _DOCKER_REFUSED).render(f"컨테이너 {name}을(를) 시작하지 못했다", text)) from exc
+        raise LabError(explain(text, _DOCKER_REFUSED).render(f"컨테이너 {name}{particle(name, '을')} 시작하지 못했다", text)) from exc
     if wait_healthy or ready_path:
         try:
             if wait_healthy:
@@ -853,7 +854,7 @@ class Compose:
         return result
 
     def _error(self, args: Sequence[str], output: str) -> LabError:
-        what = f"`docker compose {' '.join(args[:3])}`이(가) 실패했다"
+        what = f"`docker compose {' '.join(args[:3])}`{particle(' '.join(args[:3]), '이')} 실패했다"
         if _PORT_BUSY.search(output):
             m = re.search(r"(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)", output)
             return port_in_use(int(m.group(1))) if m else LabError(explain(output).render(what, output[-800:]))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import psutil
+from .korean import particle
 
 
 class LabError(RuntimeError):
@@ -79,7 +80,7 @@ def missing_binary(name: str, package_hint: str) -> LabError:
     return LabError(Explanation(
         f"`{name}` 실행 파일이 PATH에 없다.",
         f"{package_hint} 설치 후 다시 실행한다 (`labs.doctor()`가 무엇이 빠졌는지 보여 준다).",
-    ).render(f"`{name}`을(를) 찾을 수 없다"))
+    ).render(f"`{name}`{particle(name, '을')} 찾을 수 없다"))
 
 
 def who_uses_port(port: int) -> str | None:
@@ -102,7 +103,7 @@ def who_uses_port(port: int) -> str | None:
 def port_in_use(port: int) -> LabError:
     owner = who_uses_port(port)
     who = f" — 사용 중: {owner}" if owner else ""
-    return LabError(explain("address already in use").render(f"포트 {port}이(가) 이미 사용 중이다{who}"))
+    return LabError(explain("address already in use").render(f"포트 {port}{particle(port, '이')} 이미 사용 중이다{who}"))
 
 
 def from_oserror(exc: OSError, what: str) -> LabError:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import LabError
+from .korean import particle
 
 
 class TodoError(LabError):
@@ -93,7 +94,7 @@ class Score:
 def need(ns: Mapping[str, Any], name: str) -> Any:
     """이름 공간에서 답을 꺼낸다. 없으면 채점기가 '아직 정하지 않았다'고 안내한다."""
     if name not in ns:
-        raise Missing(f"아직 `{name}`을(를) 정하지 않았다: 위의 빈칸 셀을 먼저 채우고 실행한다.")
+        raise Missing(f"아직 `{name}`{particle(name, '을')} 정하지 않았다: 위의 빈칸 셀을 먼저 채우고 실행한다.")
     return ns[name]
 
 

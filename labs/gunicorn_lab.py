@@ -20,6 +20,7 @@ from .errors import LabError
 from .gunicorn_conf import lab_dir
 from .load import LoadResult, load
 from .procs import DEFAULT_ASGI, DEFAULT_WSGI, Server, start_gunicorn
+from .korean import particle
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
@@ -41,7 +42,7 @@ def wait_workers_replaced(srv: Server, old: Iterable[int], count: int, timeout: 
 
     def done() -> bool:
         if not srv.alive():
-            raise LabError(f"❌ {srv.name}이(가) 워커를 기다리는 동안 끝났다.\n{srv.logs(15)}")
+            raise LabError(f"❌ {srv.name}{particle(srv.name, '이')} 워커를 기다리는 동안 끝났다.\n{srv.logs(15)}")
         pids = srv.worker_pids()
         return len(pids) == count and not previous & set(pids)
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .errors import LabError
+from .korean import particle
 
 
 def request(method: str, url: str, *, show: bool = True, hide: tuple[str, ...] = (), timeout: float = 10.0,
@@ -23,7 +24,7 @@ def request(method: str, url: str, *, show: bool = True, hide: tuple[str, ...] =
     except httpx.ConnectError as exc:
         raise LabError(f"❌ {url}에 연결할 수 없다: 서버가 켜져 있는지, 포트가 맞는지 확인한다.") from exc
     except httpx.TimeoutException as exc:
-        raise LabError(f"❌ {url}이(가) {timeout:.0f}초 안에 답하지 않았다.") from exc
+        raise LabError(f"❌ {url}{particle(url, '이')} {timeout:.0f}초 안에 답하지 않았다.") from exc
     if show:
         print(describe(resp, hide))
     return resp

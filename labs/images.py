@@ -31,6 +31,7 @@ from collections.abc import Iterable
 
 from . import registry
 from .errors import Explanation, LabError
+from .korean import particle
 
 OFFLINE_DIR = Path(__file__).resolve().parent / "offline"
 SUITE = "trixie"
@@ -305,7 +306,7 @@ def _run_streamed(argv: list[str], timeout: float, what: str) -> None:
 
     res = _stream(argv, env=os.environ, cwd=registry.PROJECT_ROOT, timeout=timeout, show=False, label=what)
     if not res.ok:
-        raise LabError(Explanation(f"{what}이(가) 실패했다 (종료 코드 {res.returncode}).",
+        raise LabError(Explanation(f"{what}{particle(what, '이')} 실패했다 (종료 코드 {res.returncode}).",
                                    "Debian 미러에 닿는지(COURSE_DEBIAN_MIRROR), 디스크 공간이 넉넉한지 확인한다.",
                                    ).render(f"{what} 실패", "\n".join(res.output.splitlines()[-20:])))
 

@@ -29,6 +29,7 @@ class Sample:
     status: int | None    # HTTP 상태 코드, 오류면 None
     error: str | None = None
     body: bytes = b""
+    retried: bool = False  # 서버가 닫은 keep-alive 연결 때문에 새 연결로 한 번 더 보냈다
 
 
 @dataclass
@@ -58,6 +59,15 @@ class LoadResult:
         return sum(1 for s in self.samples if s.error or (s.status or 0) >= 500)
 
     @property
+    def retried(self) -> int:
+        """부하 생성기가 새 연결로 한 번 더 보내 성공시킨 요청 수 (멱등 요청만: 브라우저·HTTP 클라이언트처럼).
+
+        실패로 세지는 않지만 숨기지도 않는다: 재시도하지 않는 클라이언트(POST, 재시도 없는 SDK)에게는 이만큼이
+        실패로 보였을 것이다.
+        """
+        return sum(1 for s in self.samples if s.retried)
+
+    @property
     def throughput(self) -> float:
         """초당 처리한 요청 수 (성공·실패 모두)."""
         return self.total / self.seconds if self.seconds > 0 else 0.0
@@ -77,6 +87,7 @@ class LoadResult:
         return {
             "요청 수": self.total,
             "실패": self.failed,
+            "재시도": self.retried,
             "처리량(req/s)": round(self.throughput, 1),
             "p50(ms)": round(self.percentile(50) * 1000, 1),
             "p90(ms)": round(self.percentile(90) * 1000, 1),
@@ -86,9 +97,9 @@ class LoadResult:
         }
 
     def verdict(self) -> str:
-        """nbval이 비교하는 안정된 판정 한 줄."""
+        """nbval이 비교하는 안정된 판정 한 줄. 재시도 건수도 늘 보인다 (건수는 실행마다 달라 nbval이 지운다)."""
         mark = "✅" if self.failed == 0 else "❌"
-        return f"{mark} 요청 {self.total}건 중 실패 {self.failed}건"
+        return f"{mark} 요청 {self.total}건 중 실패 {self.failed}건, 재시도 {self.retried}건"
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -116,8 +127,8 @@ class _Conn:
             self.writer.close()
         self.reader = self.writer = None
 
-    async def request(self, raw: bytes, head: bool) -> tuple[int, bytes, bool]:
-        """요청을 보내고 (상태 코드, 본문, 연결을 계속 쓸 수 있는지)를 돌려준다.
+    async def request(self, raw: bytes, head: bool) -> tuple[int, bytes, bool, bool]:
+        """요청을 보내고 (상태 코드, 본문, 연결을 계속 쓸 수 있는지, 다시 보냈는지)를 돌려준다.
 
         재사용하던 연결을 서버가 이미 닫았으면(유휴 시간 초과, 그레이스풀 셧다운) 응답 바이트를
         하나도 받기 전이므로 브라우저처럼 새 연결로 한 번 다시 보낸다. 단, 다시 보내도 안전한
@@ -125,9 +136,9 @@ class _Conn:
         """
         if self.writer is None:
             await self.open()
-            return await self._exchange(raw, head)
+            return (*await self._exchange(raw, head), False)
         try:
-            return await self._exchange(raw, head)
+            return (*await self._exchange(raw, head), False)
         except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as exc:
             if isinstance(exc, asyncio.IncompleteReadError) and exc.partial:
                 raise
@@ -135,7 +146,7 @@ class _Conn:
                 raise
             self.close()
             await self.open()
-            return await self._exchange(raw, head)
+            return (*await self._exchange(raw, head), True)
 
     async def _exchange(self, raw: bytes, head: bool) -> tuple[int, bytes, bool]:
         assert self.reader is not None and self.writer is not None
@@ -228,9 +239,9 @@ async def _run(url: str, concurrency: int, duration: float | None, requests: int
                     break
             sent = time.perf_counter()
             try:
-                status, data, keep = await asyncio.wait_for(conn.request(raw, is_head), timeout)
+                status, data, keep, retried = await asyncio.wait_for(conn.request(raw, is_head), timeout)
                 samples.append(Sample(sent - t0, time.perf_counter() - sent, status, None,
-                                      data if keep_body else b""))
+                                      data if keep_body else b"", retried))
                 if not keep:
                     conn.close()
             except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError,

@@ -127,6 +127,8 @@ JSON_LOG_FORMAT = (
     "    '\"uri\":\"$request_uri\",\"status\":$status,\"bytes\":$body_bytes_sent,'\n"
     "    '\"request_time\":$request_time,\"upstream_addr\":\"$upstream_addr\",'\n"
     "    '\"upstream_status\":\"$upstream_status\",\"upstream_time\":\"$upstream_response_time\",'\n"
+    "    '\"upstream_connect_time\":\"$upstream_connect_time\",\"upstream_header_time\":\"$upstream_header_time\",'\n"
+    "    '\"protocol\":\"$server_protocol\",\"request_length\":$request_length,'\n"
     "    '\"scheme\":\"$scheme\",\"ssl_protocol\":\"$ssl_protocol\",\"ssl_reused\":\"$ssl_session_reused\",'\n"
     "    '\"connection\":$connection,\"connection_requests\":$connection_requests,'\n"
     "    '\"xff\":\"$http_x_forwarded_for\",\"user_agent\":\"$http_user_agent\"'\n"

@@ -32,6 +32,7 @@ from . import registry
 from .errors import LabError
 from .procs import find_binary, free_port
 from .shell import Result, run
+from .korean import particle
 
 NODE_DIR = registry.PROJECT_ROOT / "sample_app" / "node"
 ECOSYSTEM = NODE_DIR / "ecosystem.config.cjs"
@@ -137,7 +138,7 @@ class PM2:
             print(result.output)
         if check and not result.ok:
             tail = "\n".join(f"   {line}" for line in result.lines()[-12:])
-            raise LabError(f"❌ `pm2 {' '.join(args)}`이(가) 실패했다 (종료 코드 {result.returncode}).\n"
+            raise LabError(f"❌ `pm2 {' '.join(args)}`{particle(' '.join(args), '이')} 실패했다 (종료 코드 {result.returncode}).\n"
                            f"   원인: ecosystem 파일 오류, 앱이 시작하자마자 죽음, 또는 준비 신호를 기다리다 시간 초과.\n"
                            f"   해결: 아래 출력과 `pm2.logs()`를 확인한다.\n   --- 출력 ---\n{tail}")
         return result

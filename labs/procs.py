@@ -27,6 +27,7 @@ import psutil
 
 from . import registry
 from .errors import LabError, explain, missing_binary, port_in_use
+from .korean import particle
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -122,7 +123,7 @@ class Server:
                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **account,
                 )
             except OSError as exc:
-                raise LabError(explain(str(exc)).render(f"{self.name}을(를) 시작하지 못했다", str(exc))) from exc
+                raise LabError(explain(str(exc)).render(f"{self.name}{particle(self.name, '을')} 시작하지 못했다", str(exc))) from exc
         registry.write_pidfile(self.lab, self.proc.pid, self.name)
         registry.register(self)
         try:
@@ -152,14 +153,14 @@ class Server:
                 self.returncode = self.proc.returncode if self.proc else None
                 text = self.logs(20)
                 raise LabError(explain(text).render(
-                    f"{self.name}이(가) 준비되기 전에 종료됐다 (종료 코드 {self.returncode})", text))
+                    f"{self.name}{particle(self.name, '이')} 준비되기 전에 종료됐다 (종료 코드 {self.returncode})", text))
             if self._probe():
                 return
             time.sleep(delay)
             delay = min(delay * 1.5, 0.25)
         text = self.logs(20)
         raise LabError(
-            f"❌ {self.name}이(가) {timeout:.0f}초 안에 준비되지 않았다.\n"
+            f"❌ {self.name}{particle(self.name, '이')} {timeout:.0f}초 안에 준비되지 않았다.\n"
             f"   확인: 포트 {self.port}, 준비 경로 {self.ready_path!r}, 아래 로그\n"
             + "\n".join(f"   {line}" for line in text.splitlines())
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import registry
 from .errors import LabError, missing_binary
 from .procs import Server, free_port, start_process
+from .korean import particle
 
 
 def postgres_bin_dir() -> Path:
@@ -111,7 +112,7 @@ class Postgres(_Service):
         done = subprocess.run([str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
                                "-U", self.user, name], capture_output=True, text=True, timeout=30)
         if done.returncode != 0:
-            raise LabError(f"❌ 데이터베이스 {name}을(를) 만들지 못했다: {done.stderr.strip()}")
+            raise LabError(f"❌ 데이터베이스 {name}{particle(name, '을')} 만들지 못했다: {done.stderr.strip()}")
         return self.url(name)
 
 

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from .korean import particle
 
 Workload = Literal["io", "cpu", "mixed"]
 Model = Literal["async", "sync"]
@@ -93,7 +94,7 @@ class Recommendation:
 
 def _check_positive(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}은(는) 1 이상의 정수여야 한다: {value!r}")
+        raise ValueError(f"{name}{particle(name, '은')} 1 이상의 정수여야 한다: {value!r}")
     return value
 
 

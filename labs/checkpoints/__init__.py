@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from ..korean import particle
 
 MODULES = ("start_here", "asgi_servers", "wsgi_gunicorn", "pm2_nodejs", "nginx_reverse_proxy", "docker_images",
            "docker_compose", "health_and_shutdown", "twelve_factor_config", "tls_termination", "exercises")
@@ -19,4 +20,4 @@ def __getattr__(name: str) -> ModuleType:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
-    raise AttributeError(f"체크포인트 모듈 {name!r}이(가) 없다. 있는 것: {', '.join(MODULES)}")
+    raise AttributeError(f"체크포인트 모듈 {name!r}{particle(repr(name), '이')} 없다. 있는 것: {', '.join(MODULES)}")

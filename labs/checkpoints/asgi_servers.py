@@ -19,6 +19,7 @@ from ..grading import Criterion, Grader, need
 from ..load import load
 from ..procs import Server
 from ..sizing import recommend
+from ..korean import particle
 
 Check = Callable[[Mapping[str, Any]], tuple[bool, str]]
 
@@ -31,7 +32,7 @@ MACHINE = {"cores": 4, "ram_mb": 1024, "worker_mb": 200}
 def _answer(ns: Mapping[str, Any], name: str) -> int:
     value = need(ns, name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"`{name}`은(는) 정수여야 한다: {value!r}")
+        raise TypeError(f"`{name}`{particle(name, '은')} 정수여야 한다: {value!r}")
     return value
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from .. import nginx
 from ..grading import Criterion, Grader, need
 from ..procs import Server, free_port
+from ..korean import particle
 
 BROKEN_SERVER = """\
 server {
@@ -57,7 +58,7 @@ def _upstream(apps: list[Server]) -> str:
 def _template(ns: Mapping[str, Any], name: str, placeholders: tuple[str, ...]) -> str:
     text = need(ns, name)
     if not isinstance(text, str):
-        raise TypeError(f"`{name}`은(는) 설정 틀 문자열이어야 한다.")
+        raise TypeError(f"`{name}`{particle(name, '은')} 설정 틀 문자열이어야 한다.")
     missing = [p for p in placeholders if "{{" + p + "}}" not in text.replace(" ", "")]
     if missing:
         raise ValueError("자리 표시가 빠졌다: " + ", ".join("{{" + p + "}}" for p in missing))
@@ -152,7 +153,7 @@ def _static_security_headers(ns):
     _, headers, _ = res["static"]
     missing = [h for h in ("x-content-type-options", "x-frame-options") if h not in headers]
     return not missing, "" if not missing else (
-        f"/static/ 응답에 {', '.join(missing)}이(가) 없다: 그 location에 `add_header`가 있으면 바깥 것은 상속되지 않는다.")
+        f"/static/ 응답에 {', '.join(missing)}{particle(', '.join(missing), '이')} 없다: 그 location에 `add_header`가 있으면 바깥 것은 상속되지 않는다.")
 
 
 def _static_by_nginx(ns):

@@ -16,6 +16,7 @@ from .. import pm2 as pm2_lab
 from ..errors import LabError
 from ..grading import Criterion, Grader, need
 from ..procs import free_port
+from ..korean import particle
 
 LAB = "03_pm2_nodejs"
 
@@ -150,7 +151,7 @@ SLOWEST_REQUEST_MS = 8000
 def _number(ns, name: str) -> float:
     value = need(ns, name)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"`{name}`은(는) 밀리초 숫자로 적는다 (예: 10000).")
+        raise TypeError(f"`{name}`{particle(name, '은')} 밀리초 숫자로 적는다 (예: 10000).")
     return float(value)
 
 
@@ -171,14 +172,14 @@ def _kill_after_shutdown(ns):
 def _signal(ns):
     value = str(need(ns, "stop_signal")).strip().upper()
     ok = value in ("SIGINT", "INT", "2")
-    return ok, "PM2는 SIGINT를 보내고 kill_timeout 뒤 SIGKILL을 보낸다" if ok else f"{value}은(는) 아니다"
+    return ok, "PM2는 SIGINT를 보내고 kill_timeout 뒤 SIGKILL을 보낸다" if ok else f"{value}{particle(value, '은')} 아니다"
 
 
 def _deploy(ns):
     value = str(need(ns, "deploy_command")).strip().lower()
     ok = "reload" in value and "restart" not in value
     return ok, ("reload는 새 인스턴스가 준비된 뒤에 옛 인스턴스를 멈춘다" if ok
-                else "restart는 멈춘 뒤 다시 띄운다: 무중단이 아니다" if "restart" in value else f"{value!r}은(는) 아니다")
+                else "restart는 멈춘 뒤 다시 띄운다: 무중단이 아니다" if "restart" in value else f"{value!r}{particle(repr(value), '은')} 아니다")
 
 
 shutdown_plan = Grader("체크포인트 3-2: 종료 계획", [

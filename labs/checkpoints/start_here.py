@@ -9,6 +9,7 @@ from typing import Any
 
 from ..grading import Criterion, Grader, need
 from ..procs import Server
+from ..korean import particle
 
 
 def _is_number(ns: Mapping[str, Any]) -> tuple[bool, str]:
@@ -22,7 +23,7 @@ def _littles_law(ns: Mapping[str, Any]) -> tuple[bool, str]:
         return False, "먼저 숫자로 적는다."
     value = need(ns, "in_flight")
     ok = abs(float(value) - 10) < 1e-6
-    return ok, "초당 200건 × 0.05초 = 동시에 10건" if ok else f"{value}은(는) 아니다"
+    return ok, "초당 200건 × 0.05초 = 동시에 10건" if ok else f"{value}{particle(value, '은')} 아니다"
 
 
 littles_law = Grader("체크포인트 0-1: 리틀의 법칙", [

@@ -13,6 +13,7 @@ from typing import Any
 from .. import nginx, tls
 from ..grading import Criterion, Grader, need
 from ..procs import free_port
+from ..korean import particle
 
 GRADER_LAB = "09_tls_termination"
 
@@ -22,7 +23,7 @@ def _lines(ns: Mapping[str, Any], name: str) -> str:
     if isinstance(value, (list, tuple)):
         value = "\n".join(value)
     if not isinstance(value, str):
-        raise TypeError(f"`{name}`은(는) 설정 줄(문자열)이어야 한다.")
+        raise TypeError(f"`{name}`{particle(name, '은')} 설정 줄(문자열)이어야 한다.")
     return value
 
 
@@ -118,7 +119,7 @@ def _modern_versions(ns):
 def _old_versions(ns):
     matrix = _need_live(_tls_result(ns), "matrix")
     accepted = [v for v in ("TLSv1", "TLSv1.1") if matrix[v].ok]
-    return not accepted, "" if not accepted else f"{', '.join(accepted)}을(를) 받아들였다: `ssl_protocols`를 확인한다."
+    return not accepted, "" if not accepted else f"{', '.join(accepted)}{particle(', '.join(accepted), '을')} 받아들였다: `ssl_protocols`를 확인한다."
 
 
 def _no_cbc(ns):

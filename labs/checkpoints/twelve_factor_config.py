@@ -23,6 +23,7 @@ BAD_SETTINGS = '''\
 import logging
 import os
 import sqlite3
+from ..korean import particle
 
 PORT = int(os.environ.get("PORT", "8000"))             # (가) 플랫폼이 정한 포트에서 스스로 듣는다
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))   # (나) 워커 수는 배포 환경이 정한다
@@ -80,7 +81,7 @@ def _no_false_alarm(ns: Mapping[str, Any]) -> tuple[bool, str]:
     # 로마 숫자가 아닌 것은 첫 기준이 이미 짚는다
     wrong = sorted((_chosen(ns) & set(FACTORS)) - EXPECTED - NEUTRAL, key=list(FACTORS).index)
     notes = {"VII": "(가)는 포트 바인딩을 지킨다", "VIII": "(나)는 동시성을 환경이 정하게 둔다"}
-    return not wrong, "; ".join(notes.get(f, f"{f}. {FACTORS[f][0]}은(는) 이 파일과 상관없다")
+    return not wrong, "; ".join(notes.get(f, f"{f}. {FACTORS[f][0]}{particle(FACTORS[f][0], '은')} 이 파일과 상관없다")
                                 for f in wrong)
 
 

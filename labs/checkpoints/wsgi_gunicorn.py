@@ -17,6 +17,7 @@ from ..errors import LabError
 from ..grading import Criterion, Grader, need
 from ..gunicorn_lab import wait_workers
 from ..procs import DEFAULT_WSGI
+from ..korean import particle
 
 LAB = "02_wsgi_gunicorn"
 
@@ -197,7 +198,7 @@ def _choice(key: str):
             return False, "uvicorn.workers.UvicornWorker는 폐기 예정이다: uvicorn_worker.UvicornWorker를 쓴다."
         if not gunicorn_conf.worker_class_ok(value):
             return False, f"gunicorn이 불러올 수 없는 워커 클래스다: {value!r}"
-        return False, f"{value!r}은(는) 이 상황에 맞지 않는다."
+        return False, f"{value!r}{particle(repr(value), '은')} 이 상황에 맞지 않는다."
     return check
 
 

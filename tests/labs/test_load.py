@@ -29,6 +29,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
+        if self.path.startswith("/drop"):
+            # keep-alive를 약속해 놓고 말없이 닫는다 (유휴 시간 초과·그레이스풀 셧다운과 같은 모양)
+            self.close_connection = True
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", 0))
@@ -37,6 +40,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        if self.path.startswith("/drop"):
+            self.close_connection = True
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +57,7 @@ def server():
 def test_count_based_run(server):
     r = load(server + "/ok", concurrency=4, requests=200)
     assert r.total == 200 and r.failed == 0 and r.status_counts == {200: 200}
-    assert r.verdict() == "✅ 요청 200건 중 실패 0건"
+    assert r.verdict() == "✅ 요청 200건 중 실패 0건, 재시도 0건" and r.retried == 0
     assert 0 < r.percentile(50) <= r.percentile(99)
 
 
@@ -126,3 +131,13 @@ def test_post_is_not_resent_on_a_closed_keepalive_connection():
     assert get.failed == 0
     assert post.failed == 1 and post.errors == {"응답 도중 끊김": 1}
     assert seen.count(b"POST") == 1
+
+
+def test_retries_are_counted_and_shown(server):
+    # 서버가 말없이 닫은 연결: GET은 새 연결로 다시 보내 성공하지만, 그 건수가 판정 줄에 보인다.
+    r = load(server + "/drop", concurrency=2, requests=40)
+    assert r.failed == 0 and r.retried > 0
+    assert r.verdict() == f"✅ 요청 40건 중 실패 0건, 재시도 {r.retried}건"
+    # POST는 두 번 보내면 안 되므로 다시 보내지 않는다: 같은 상황이 실패로 보인다.
+    p = load(server + "/drop", method="POST", body=b"x", concurrency=2, requests=40)
+    assert p.retried == 0 and p.failed > 0
