@@ -11,7 +11,7 @@ LAB_ARGS ?=
 KERNEL := deploy-course
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab setup node-deps kernel test test-unit test-notebooks notebooks docker images clean-labs bench bench-lessons
+.PHONY: lab setup node-deps kernel test test-unit lint test-notebooks notebooks docker images clean-labs bench bench-lessons
 
 ## 실습 환경을 만들거나 갱신하고 JupyterLab을 00 노트북에서 연다
 lab: setup
@@ -42,9 +42,13 @@ kernel: $(STAMP)
 test: setup
 	@$(MAKE) --no-print-directory -k test-unit test-notebooks
 
-test-unit:
+test-unit: lint
 	$(PY) -m labs.notebooks --check
 	$(PY) -m pytest tests -p no:cacheprovider --durations=15
+
+## 린터: 규칙과 그 이유는 pyproject.toml의 [tool.ruff] (고칠 수 있는 것은 `ruff check --fix 파일`)
+lint:
+	$(PY) -m ruff check labs tests sample_app benchmarks
 
 test-notebooks:
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \

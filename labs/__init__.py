@@ -5,21 +5,32 @@
 
 from __future__ import annotations
 
-from .doctor import capabilities, doctor
-from .errors import LabError, explain, who_uses_port
-from .load import LoadResult, load, start_load
-from .procs import (Server, app_env, free_port, migrate, start_gunicorn, start_hypercorn, start_node,
-                    start_process, start_uvicorn)
-from .registry import LABEL, cleanup
-from .shell import run
-from .grading import todo
 # docker를 불러오면 레이블 정리 함수가 등록된다: 커널 재시작 뒤 cleanup()도 컨테이너를 찾는다.
 from . import checkpoints, docker, grading, http, plots, registry
+from .doctor import capabilities, doctor
+from .errors import LabError, explain, who_uses_port
+from .grading import todo
+from .load import LoadResult, load, start_load
+from .procs import (
+    Server,
+    app_env,
+    free_port,
+    migrate,
+    start_gunicorn,
+    start_hypercorn,
+    start_node,
+    start_process,
+    start_uvicorn,
+)
+from .registry import LABEL, cleanup
+from .shell import run
 
 __all__ = [
     "LABEL", "LabError", "LoadResult", "Server", "app_env", "capabilities", "cleanup", "doctor", "explain",
     "free_port", "load", "migrate", "need", "run", "start_gunicorn", "start_hypercorn", "start_load",
     "start_node", "start_process", "start_uvicorn", "todo", "who_uses_port",
+    # 하위 모듈: `labs.docker`, `labs.checkpoints.<레슨>`처럼 노트북이 바로 쓴다
+    "checkpoints", "docker", "grading", "http", "plots", "registry",
 ]
 
 

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 from . import registry
 from .errors import LabError
+from .korean import particle
 from .load import LoadResult
 from .procs import Server
-from .korean import particle
 
 if TYPE_CHECKING:  # gunicorn은 채점기가 설정을 읽을 때만 불러온다
     from gunicorn.config import Config

@@ -23,10 +23,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from . import registry
 from .errors import Explanation, LabError, explain, port_in_use
@@ -109,7 +109,7 @@ def engine_status() -> tuple[bool, str]:
         info = c.info()
     except LabError as exc:
         return False, str(exc).splitlines()[1].replace("원인:", "").strip()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  상태 점검: 어떤 실패든 ❌ 줄의 설명이 된다
         return False, f"엔진 정보를 읽지 못했다: {exc}"
     return True, f"엔진 {info.get('ServerVersion', '?')}, 저장 드라이버 {info.get('Driver', '?')}"
 

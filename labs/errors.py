@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-import errno
 import re
 from dataclasses import dataclass
 
 import psutil
+
 from .korean import particle
 
 
@@ -104,13 +104,3 @@ def port_in_use(port: int) -> LabError:
     owner = who_uses_port(port)
     who = f" — 사용 중: {owner}" if owner else ""
     return LabError(explain("address already in use").render(f"포트 {port}{particle(port, '이')} 이미 사용 중이다{who}"))
-
-
-def from_oserror(exc: OSError, what: str) -> LabError:
-    if exc.errno == errno.EADDRINUSE:
-        return LabError(explain("address already in use").render(what))
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return LabError(explain("Permission denied").render(what, str(exc)))
-    if exc.errno == errno.ENOENT:
-        return LabError(explain("No such file or directory").render(what, str(exc)))
-    return LabError(explain(str(exc)).render(what, str(exc)))

@@ -18,9 +18,9 @@ import psutil
 
 from .errors import LabError
 from .gunicorn_conf import lab_dir
+from .korean import particle
 from .load import LoadResult, load
 from .procs import DEFAULT_ASGI, DEFAULT_WSGI, Server, start_gunicorn
-from .korean import particle
 
 
 def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:

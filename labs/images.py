@@ -24,10 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Iterable
+
+from docker.errors import APIError, ImageNotFound
 
 from . import registry
 from .errors import Explanation, LabError
@@ -123,7 +125,7 @@ def _prefer_present(env: dict[str, str]) -> None:
         for img in todo:
             if _has(c, img.offline) and not _has(c, img.official):
                 env[img.env] = img.offline
-    except Exception:  # 엔진이 없거나 답하지 않으면 적힌 값을 그대로 쓴다
+    except Exception:  # noqa: BLE001  엔진이 없거나 답하지 않으면 적힌 값을 그대로 쓴다
         return
 
 
@@ -131,7 +133,7 @@ def _has(c, ref: str) -> bool:
     try:
         c.images.get(ref)
         return True
-    except Exception:  # ImageNotFound
+    except ImageNotFound:
         return False
 
 
@@ -324,7 +326,7 @@ def ensure_base(force: bool = False) -> str:
         img = c.images.get(BASE_TAG)
         if not force and (img.labels or {}).get(RECIPE_LABEL) == want:
             return BASE_TAG
-    except Exception:  # ImageNotFound
+    except ImageNotFound:
         pass
     cache = registry.state_dir() / "offline"
     cache.mkdir(parents=True, exist_ok=True)
@@ -390,7 +392,7 @@ def _standin_current(img: CourseImage) -> bool:
                 return False
             parent_id = c.images.get(BY_KEY[img.parent].offline).id
         current = c.images.get(img.offline)
-    except Exception:  # ImageNotFound
+    except ImageNotFound:
         return False
     return (current.labels or {}).get(RECIPE_LABEL) == _recipe_hash(img, base.id, parent_id)
 
@@ -408,7 +410,7 @@ def ensure_standin(img: CourseImage, *, force: bool = False, progress: bool = Tr
         current = c.images.get(img.offline)
         if not force and (current.labels or {}).get(RECIPE_LABEL) == want:
             return img.offline
-    except Exception:  # ImageNotFound
+    except ImageNotFound:
         pass
     args = {"BASE_IMAGE": BASE_TAG}
     if parent_tag:
@@ -436,7 +438,7 @@ def _pull(ref: str) -> tuple[bool, str]:
                 last = time.monotonic()
         c.images.get(ref)
         return True, ""
-    except Exception as exc:  # 네트워크·레지스트리 오류는 여러 모양이다
+    except Exception as exc:  # noqa: BLE001  네트워크·레지스트리 오류는 여러 모양이다
         text = str(exc)
         m = re.search(r'\("(.*)"\)', text)  # SDK 오류 문자열 속 데몬의 메시지만 보여 준다
         return False, _short_reason(m.group(1) if m else text)
@@ -543,12 +545,12 @@ def remove_standins() -> list[str]:
         try:
             c.images.remove(img.offline)
             gone.append(img.offline)
-        except Exception:
+        except APIError:  # 없거나 컨테이너가 쓰는 중이면 남겨 둔다
             pass
     try:
         c.images.remove(BASE_TAG)
         gone.append(BASE_TAG)
-    except Exception:
+    except APIError:
         pass
     return gone
 

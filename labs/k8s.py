@@ -104,7 +104,6 @@ def show(source: Any) -> None:
 def schema_version() -> str:
     """설치된 kubernetes-validate가 싣고 온 가장 새 Kubernetes 스키마 버전 (예: "1.37")."""
     import kubernetes_validate
-
     from kubernetes_validate import utils
 
     return utils.major_minor(kubernetes_validate.latest_version())

@@ -281,7 +281,7 @@ class LoadRun:
     def _main(self, *args) -> None:
         try:
             self._elapsed = asyncio.run(_run(*args))
-        except BaseException as exc:  # 스레드 밖으로 전달해 result()에서 다시 던진다.
+        except BaseException as exc:  # noqa: BLE001  스레드 밖으로 전달해 result()에서 다시 던진다.
             self._error = exc
 
     def done(self) -> bool:

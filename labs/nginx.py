@@ -19,12 +19,17 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
 from . import registry
 from .errors import LabError, missing_binary
 from .procs import Server, find_binary, start_process
+
+if TYPE_CHECKING:  # 주석에만 쓴다: 실제 import는 쓰는 함수 안에서 (import labs를 가볍게)
+    import httpx
+    import pandas
 
 Version = tuple[int, int, int]
 
@@ -789,8 +794,9 @@ def ws_echo(url: str, message: str, ssl_context: object | None = None, timeout: 
 def plot_rate_limit(result, *, rate: float, burst: int, title: str = "속도 제한: 허용된 요청의 누적",
                     save: str | Path | None = None) -> None:
     """허용(2xx)·거절(429)된 요청의 누적 건수를 시간에 따라 그리고, 이론값 `burst + rate × t`를 겹친다."""
-    from . import plots  # noqa: F401  (한글 글꼴 설정)
     import matplotlib.pyplot as plt
+
+    from . import plots  # noqa: F401  (한글 글꼴 설정)
 
     samples = sorted(result.samples, key=lambda s: s.start + s.latency)
     t_ok, t_bad, ok, bad = [], [], 0, 0

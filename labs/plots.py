@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -67,20 +67,6 @@ def plot_load(result: LoadResult, title: str = "부하 실행 결과", save: str
     ax2.set_ylabel("처리량 (req/s)")
     ax2.set_title("초당 처리량")
     fig.suptitle(title)
-    _finish(fig, save)
-
-
-def plot_lines(x: Sequence, series: Mapping[str, Sequence[float]], *, title: str, xlabel: str,
-               ylabel: str, save: str | Path | None = None) -> None:
-    """여러 계열을 한 축에 꺾은선으로 그린다 (예: 워커 수에 따른 처리량)."""
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label, ys in series.items():
-        ax.plot(list(x), list(ys), marker="o", label=label)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend()
     _finish(fig, save)
 
 

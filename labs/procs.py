@@ -326,7 +326,7 @@ def _gunicorn_has_control_socket() -> bool:
         from importlib.metadata import version
 
         major, minor = (int(x) for x in version("gunicorn").split(".")[:2])
-    except Exception:
+    except (ImportError, ValueError):  # 설치되지 않았거나(PackageNotFoundError) 버전이 숫자가 아니다
         return False
     return (major, minor) >= (25, 1)
 

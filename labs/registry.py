@@ -168,7 +168,7 @@ def cleanup(lab: str | None = None, quiet: bool = False) -> list[str]:
         try:
             res.stop()
             done.append(str(res))
-        except Exception as exc:  # 정리는 끝까지 간다: 하나가 실패해도 나머지는 치운다.
+        except Exception as exc:  # noqa: BLE001  정리는 끝까지 간다: 하나가 실패해도 나머지는 치운다.
             done.append(f"{res} (정리 중 오류: {exc})")
         unregister(res)
     done += reap_stale(lab)
@@ -176,7 +176,7 @@ def cleanup(lab: str | None = None, quiet: bool = False) -> list[str]:
     for reaper in list(_reapers):
         try:
             done += reaper(lab)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  정리 함수 하나가 실패해도 나머지는 부른다
             done.append(f"정리 함수 오류: {exc}")
     if not quiet:
         target = f"'{lab}' 레슨의 " if lab else ""

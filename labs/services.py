@@ -19,8 +19,8 @@ from pathlib import Path
 
 from . import registry
 from .errors import LabError, missing_binary
-from .procs import Server, free_port, start_process
 from .korean import particle
+from .procs import Server, free_port, start_process
 
 
 def postgres_bin_dir() -> Path:

@@ -28,7 +28,6 @@ from .errors import LabError
 from .load import LoadResult, start_load
 from .procs import Server
 
-
 # ---- 처리 중인 요청 세기 ------------------------------------------------------
 
 @dataclass

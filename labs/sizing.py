@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
 from .korean import particle
 
 Workload = Literal["io", "cpu", "mixed"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
 import os
 import re
 import shutil
@@ -29,7 +28,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from . import registry
 from .errors import LabError
-from .nginx import Version, listen_tls, session_tickets_safe, _v
+from .nginx import Version, listen_tls, session_tickets_safe
 
 PROTOCOLS: dict[str, ssl.TLSVersion] = {
     "TLSv1": ssl.TLSVersion.TLSv1,
@@ -424,15 +423,6 @@ def sslyze_mozilla(port: int, ca: LocalCA, profile: str = "intermediate", timeou
     return done.returncode == 0, out
 
 
-def sslyze_json(port: int, ca: LocalCA, timeout: float = 120.0) -> dict:
-    """sslyze 결과를 JSON으로 (프로토콜별로 받아들인 암호 스위트를 세어 볼 때)."""
-    out_path = ca.folder / "sslyze.json"
-    argv = [sys.executable, "-m", "sslyze", f"--certinfo_ca_file={ca.ca_pem}", f"--json_out={out_path}",
-            f"localhost:{port}{{127.0.0.1}}"]
-    subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_QUIET_ENV)
-    return json.loads(out_path.read_text())
-
-
 def compliance_issues(sslyze_output: str) -> list[str]:
     """sslyze `--mozilla_config` 출력에서 어긋난 항목 이름만 뽑는다 (예: `ciphers`, `tls_versions`)."""
     section = sslyze_output.split("COMPLIANCE AGAINST", 1)[-1]
@@ -452,9 +442,10 @@ def served_serial(port: int, ca: LocalCA) -> int:
 
 def plot_architecture(save: str | Path | None = None) -> None:
     """시드 9절의 아키텍처 다이어그램: 클라이언트 → nginx(TLS 종료) → 앱 서버 → 백킹 서비스."""
-    from . import plots
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
+
+    from . import plots
 
     fig, ax = plt.subplots(figsize=(8, 6.2))
     ax.set_xlim(0, 10)

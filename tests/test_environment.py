@@ -24,8 +24,10 @@ def test_every_environment_line_names_its_lesson():
 
 
 def test_sample_app_requirements_are_in_pyproject():
-    names = lambda items: {re.split(r"[<>=!~\[ ]", i.strip())[0].lower() for i in items}
+    def names(items):
+        return {re.split(r"[<>=!~\[ ]", i.strip())[0].lower() for i in items}
+
     deps = names(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
-    reqs = [l for l in (ROOT / "sample_app" / "requirements.txt").read_text().splitlines()
-            if l.strip() and not l.startswith("#")]
+    reqs = [line for line in (ROOT / "sample_app" / "requirements.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
     assert names(reqs) <= deps

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+
 from ..korean import particle
 
 MODULES = ("start_here", "asgi_servers", "wsgi_gunicorn", "pm2_nodejs", "nginx_reverse_proxy", "docker_images",

@@ -12,14 +12,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..asgi_lab import (events, gunicorn_settings, request_limits, wait_for_log, wait_ready_workers,
-                         worker_class)
+from ..asgi_lab import events, gunicorn_settings, request_limits, wait_for_log, wait_ready_workers, worker_class
 from ..errors import LabError
 from ..grading import Criterion, Grader, need
+from ..korean import particle
 from ..load import load
 from ..procs import Server
 from ..sizing import recommend
-from ..korean import particle
 
 Check = Callable[[Mapping[str, Any]], tuple[bool, str]]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,7 +31,7 @@ def _call(fn: Callable[..., Any], url: str) -> tuple[str, Any]:
     def target() -> None:
         try:
             box["value"] = fn(url, PROBE_TIMEOUT)
-        except BaseException as exc:  # 학생 코드가 무엇을 던지든 기록만 한다
+        except BaseException as exc:  # noqa: BLE001  학생 코드가 무엇을 던지든 기록만 한다
             box["error"] = f"{type(exc).__name__}: {exc}"
 
     th = threading.Thread(target=target, daemon=True)

@@ -13,8 +13,8 @@ from typing import Any
 
 from .. import nginx
 from ..grading import Criterion, Grader, need
-from ..procs import Server, free_port
 from ..korean import particle
+from ..procs import Server, free_port
 
 BROKEN_SERVER = """\
 server {
@@ -80,7 +80,7 @@ class _Probe:
             try:
                 ngx.start()
                 probe(ngx, result)
-            except Exception as exc:  # 학생 설정이 무엇이든 채점은 끝까지 간다
+            except Exception as exc:  # noqa: BLE001  학생 설정이 무엇이든 채점은 끝까지 간다
                 result["error"] = f"{type(exc).__name__}: {exc}"
             finally:
                 ngx.stop()

@@ -15,8 +15,8 @@ from typing import Any
 from .. import pm2 as pm2_lab
 from ..errors import LabError
 from ..grading import Criterion, Grader, need
-from ..procs import free_port
 from ..korean import particle
+from ..procs import free_port
 
 LAB = "03_pm2_nodejs"
 

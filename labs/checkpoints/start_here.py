@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..grading import Criterion, Grader, need
-from ..procs import Server
 from ..korean import particle
+from ..procs import Server
 
 
 def _is_number(ns: Mapping[str, Any]) -> tuple[bool, str]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from .. import nginx, tls
 from ..grading import Criterion, Grader, need
-from ..procs import free_port
 from ..korean import particle
+from ..procs import free_port
 
 GRADER_LAB = "09_tls_termination"
 
@@ -44,7 +44,7 @@ def _serve(lab: str, name: str, body: str, probe, key: tuple) -> dict[str, Any]:
         try:
             ngx.start()
             probe(ngx, out)
-        except Exception as exc:  # 학생 설정이 무엇이든 채점은 끝까지 간다
+        except Exception as exc:  # noqa: BLE001  학생 설정이 무엇이든 채점은 끝까지 간다
             out["error"] = f"{type(exc).__name__}: {exc}"
         finally:
             ngx.stop()

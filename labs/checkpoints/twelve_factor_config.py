@@ -15,6 +15,7 @@ from typing import Any
 
 from ..config_lab import FACTORS, environ
 from ..grading import Criterion, Grader, need
+from ..korean import particle
 
 # ---- 8-1: 12-팩터 위반 찾기 ----------------------------------------------------------
 

@@ -16,8 +16,8 @@ from .. import gunicorn_conf
 from ..errors import LabError
 from ..grading import Criterion, Grader, need
 from ..gunicorn_lab import wait_workers
-from ..procs import DEFAULT_WSGI
 from ..korean import particle
+from ..procs import DEFAULT_WSGI
 
 LAB = "02_wsgi_gunicorn"
 

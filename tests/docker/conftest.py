@@ -44,5 +44,5 @@ def _reap_after_session():
         from labs import docker
 
         docker.reap(LAB)
-    except Exception:  # 엔진이 없으면 치울 것도 없다
+    except Exception:  # noqa: BLE001  엔진이 없으면 치울 것도 없다
         pass

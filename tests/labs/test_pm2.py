@@ -6,14 +6,12 @@ import sys
 import time
 
 import psutil
-
-from labs.procs import wait_for
 import pytest
 
 import labs
 from labs import pm2 as pm2_lab
 from labs import registry
-from labs.procs import port_is_free
+from labs.procs import port_is_free, wait_for
 
 LAB = "t-pm2"
 
