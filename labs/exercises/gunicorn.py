@@ -8,18 +8,22 @@
 - 메모리: 워커 수 × 100MB가 16GB의 절반(나머지는 OS, 페이지 캐시, nginx, 배포 중 겹치는 새 워커 몫)을 넘지 않는다.
 - 워커 클래스: FastAPI는 ASGI 앱이다. ASGI 워커(`uvicorn_worker.UvicornWorker`, gunicorn의 `asgi`)라야 하고,
   그런 워커에서 `threads`는 의미가 없다.
-- 워커 수: 8코어 서버에 맞게 8~17개 (비동기 워커는 코어당 하나 안팎, 시드의 2×CPU+1이 상한).
-  이 기계(2코어)에서 `cpu_count()`로 계산하면 여기서 틀린 값이 나온다: 문제의 서버 사양을 명시적으로 쓴다.
+- 워커 수: 8코어 서버의 ASGI 워커는 코어당 하나 안팎(8~12개, 01 레슨). 시드의 2×CPU+1(17)은 sync 워커의 규칙이다.
+  설정 파일은 채점 기계와 상관없이 8코어 서버에서 읽은 것처럼 읽는다 (상자 안에서 `cpu_count()`가 8을 돌려준다).
+- 용량: ASGI 워커는 이벤트 루프가 요청을 나눠 든다. `worker_connections`는 uvicorn 워커가 쓰지 않으므로 세지 않는다.
+- 설정 파일은 파이썬 코드다: `labs.sandbox`의 상자 안에서(네트워크 없음, 제 폴더만 쓰기, 메모리·시간 한도) 읽는다.
 - 실제로 띄우기: 이 기계는 2코어라 워커 수만 명령행(`--workers 2`)으로 줄여 예제 앱을 띄운다.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 import tokenize
 from dataclasses import dataclass
+from pathlib import Path
 
-from .common import Blocked, Check, Session, short
+from .common import Blocked, Check, Session, run_tool, short
 
 TITLE = "연습 문제 2: gunicorn 설정"
 ANSWER = "gunicorn.conf.py"
@@ -33,6 +37,11 @@ HEADROOM = 1.25
 MEMORY_SHARE = 0.5
 MIN_RECYCLE_S = 60
 """워커 하나가 재시작하는 간격의 하한(초): max_requests ÷ (초당 요청 ÷ 워커 수)."""
+APP_ENV = {"SECRET_KEY": "lab-only-secret-not-for-production", "ENVIRONMENT": "lab",
+           "DATABASE_URL": "sqlite+aiosqlite:///./config-check.db"}
+"""`--print-config`가 앱을 불러와 볼 때 주는 환경 (채점기의 환경 변수는 상자에 들어가지 않는다)."""
+ASGI_PER_LOOP = 50
+"""ASGI 워커 하나(이벤트 루프)가 함께 들고 있어도 되는 요청 수의 상한 (200ms 응답이면 루프 하나에 초당 약 250건)."""
 LIVE_WORKERS = 2
 """이 기계(2코어)에서 띄울 때 쓰는 워커 수. 나머지 설정은 파일 그대로다."""
 
@@ -48,21 +57,47 @@ class Loaded:
     cfg: object  # labs.gunicorn_conf.GunicornConfig
 
 
+LOADER = """
+import os, sys
+# 문제의 서버(8코어)에서 읽은 것처럼: 채점 기계의 코어 수와 상관없이 cpu_count()는 8이다.
+os.cpu_count = lambda: {cores}
+os.sched_getaffinity = lambda pid=0: set(range({cores}))
+import multiprocessing
+multiprocessing.cpu_count = lambda: {cores}
+from gunicorn.app.wsgiapp import run
+sys.argv = ["gunicorn", "--print-config", "-c", "gunicorn.conf.py", "{app}"]
+run()
+"""
+"""상자 안에서 `gunicorn --print-config`를 실행하는 작은 프로그램 (`python -I -c`로: 쓸 수 있는 폴더에서 가져오지 않는다)."""
+
+
 def _load(s: Session) -> Loaded:
-    from ..errors import LabError
-    from ..gunicorn_conf import load
+    from ..gunicorn_conf import GunicornConfig, assigned_names
 
     def go() -> Loaded:
-        path = s.file("gunicorn.conf.py", s.answer())
+        text = s.answer()
+        path = s.file("gunicorn.conf.py", text)
         try:
-            compile(s.answer(), "gunicorn.conf.py", "exec")
+            compile(text, "gunicorn.conf.py", "exec")
         except SyntaxError as exc:
             raise Blocked(f"파이썬 문법 오류: {exc.lineno}번째 줄 {exc.msg}") from None
-        try:
-            cfg = load(path, APP, timeout=45)
-        except LabError as exc:
-            raise Blocked(short(str(exc).replace("\n", " "), 400)) from None
-        return Loaded(path, cfg)
+        except (ValueError, RecursionError, MemoryError):
+            raise Blocked("파이썬으로 읽을 수 없는 파일이다.") from None
+        # 학생의 설정 파일은 파이썬 코드다: 채점기 프로세스가 아니라 상자 안에서, 네트워크 없이, 제 폴더만 쓰며 실행한다.
+        done = run_tool(s, "gunicorn", [sys.executable, "-I", "-c", LOADER.format(cores=CORES, app=APP)],
+                        files={"gunicorn.conf.py": text}, timeout=30, memory_mb=768, kit=True, env=APP_ENV)
+        if done.timed_out:
+            raise Blocked("gunicorn이 30초 안에 설정을 읽지 못했다: 설정 파일이 무언가를 기다리는지 본다.")
+        settings: dict[str, str] = {}
+        for line in done.output.splitlines():
+            key, sep, value = line.partition(" = ")
+            if sep and key.strip().isidentifier():
+                settings[key.strip()] = value.strip()
+        if done.returncode != 0 or "workers" not in settings:
+            lines = [ln.strip() for ln in done.output.splitlines() if ln.strip() and "!!!" not in ln]
+            tail = short(" / ".join(lines[-2:]).replace(str(Path(path).parent), "."), 200)
+            raise Blocked(f"gunicorn이 설정을 받아들이지 않았다 (종료 코드 {done.returncode}): {tail}")
+        return Loaded(path, GunicornConfig(Path(path), APP, settings, assigned_names(path)))
     return s.need("load", go, "gunicorn 설정 읽기")
 
 
@@ -90,39 +125,52 @@ def _worker_class(s: Session) -> tuple[bool, str]:
     return True, f"{wc} (이벤트 루프 워커, threads 1)"
 
 
-def _per_worker(s: Session) -> int:
+def _per_worker(s: Session) -> tuple[int | None, str]:
+    """워커 하나가 동시에 붙잡을 수 있는 요청 수와 그 근거. ASGI 워커는 None: 이벤트 루프라 gunicorn 설정이 상한을
+    정하지 않는다 (`worker_connections`는 gevent·eventlet·tornado 워커만 쓴다: uvicorn 워커는 읽지 않는다)."""
     wc = str(_get(s, "worker_class"))
-    if wc in ASGI_CLASSES or wc in DEPRECATED or wc.startswith("gevent") or wc == "tornado":
-        return int(_get(s, "worker_connections") or 1000)
+    if wc in ASGI_CLASSES or wc in DEPRECATED:
+        return None, "ASGI 이벤트 루프"
+    if wc.startswith(("gevent", "eventlet")) or wc == "tornado":
+        return int(_get(s, "worker_connections") or 1000), "worker_connections"
     if wc == "gthread":
-        return int(_get(s, "threads") or 1)
-    return 1
+        return int(_get(s, "threads") or 1), "threads"
+    return 1, "sync 워커"
 
 
 def _capacity(s: Session) -> tuple[bool, str]:
     workers = int(_get(s, "workers"))
-    per = _per_worker(s)
-    cap = workers * per
+    per, why = _per_worker(s)
     need = NEED * HEADROOM
+    if per is None:
+        # 이벤트 루프 워커는 기다리는 요청을 수십·수백 건 함께 든다: 용량은 워커 수(코어)로 정해진다.
+        share = NEED / max(workers, 1)
+        ok = workers >= 1 and share <= ASGI_PER_LOOP
+        return ok, (f"ASGI 워커 {workers}개가 동시 요청 {NEED:g}건을 나눠 든다 (워커마다 약 {share:.0f}건 ≤ {ASGI_PER_LOOP}건; "
+                    "worker_connections는 uvicorn 워커가 쓰지 않아 세지 않는다)" if ok else
+                    f"워커 {workers}개로는 이벤트 루프마다 {share:.0f}건을 든다 (> {ASGI_PER_LOOP}건).")
+    cap = workers * per
     ok = cap >= need
-    return ok, (f"워커 {workers} × 워커당 동시 {per} = {cap} ≥ 필요 {NEED:g} × 여유 {HEADROOM:g} = {need:g}"
-                if ok else f"워커 {workers} × 워커당 동시 {per} = {cap} < {need:g} (리틀의 법칙: {RPS} × {LATENCY_S} = "
-                f"{NEED:g}, 여유 {HEADROOM:g}배)")
+    return ok, (f"워커 {workers} × 워커당 동시 {per}({why}) = {cap} ≥ 필요 {NEED:g} × 여유 {HEADROOM:g} = {need:g}"
+                if ok else f"워커 {workers} × 워커당 동시 {per}({why}) = {cap} < {need:g} (리틀의 법칙: {RPS} × "
+                f"{LATENCY_S} = {NEED:g}, 여유 {HEADROOM:g}배)")
+
+
+WORKERS_RANGE = (CORES, CORES + CORES // 2)
+"""ASGI 워커 수의 범위 (01 레슨: 비동기 워커는 코어당 1개 안팎). 2×코어+1은 sync 워커의 규칙이라 넘는다."""
 
 
 def _workers(s: Session) -> tuple[bool, str]:
     workers = int(_get(s, "workers"))
-    low, high = CORES, 2 * CORES + 1
+    low, high = WORKERS_RANGE
     if low <= workers <= high:
-        return True, f"워커 {workers}개 ({CORES}코어 서버에서 {low}~{high}개 범위)"
-    from os import cpu_count
-
-    here = cpu_count() or 0
+        return True, f"워커 {workers}개 ({CORES}코어 서버의 ASGI 워커: 코어당 1개 안팎, {low}~{high}개)"
     hint = ""
-    if workers in (here, here * 2 + 1, here * 4):
-        hint = (f" 이 기계의 코어 수({here})로 계산한 값으로 보인다: 설정 파일은 배포할 서버(8코어)를 기준으로 "
-                "명시적으로 정한다 (컨테이너 안의 cpu_count()는 호스트 코어 수다).")
-    return False, f"워커 {workers}개: {CORES}코어 서버에는 {low}~{high}개가 맞다.{hint}"
+    if workers == 2 * CORES + 1:
+        hint = " 2×코어+1은 요청 하나에 프로세스 하나가 묶이는 sync 워커의 경험칙이다: 이벤트 루프 워커는 코어당 하나면 된다."
+    elif workers < low:
+        hint = " 배포할 서버(8코어)를 기준으로 명시적으로 정한다 (채점은 8코어 서버에서 읽은 것처럼 cpu_count()=8로 한다)."
+    return False, f"워커 {workers}개: {CORES}코어 서버의 ASGI 워커는 {low}~{high}개가 맞다.{hint}"
 
 
 def _memory(s: Session) -> tuple[bool, str]:
@@ -250,8 +298,10 @@ def criteria(s: Session) -> list[Check]:
         Check("워커 클래스가 FastAPI(ASGI)에 맞고, threads를 섞지 않는다", 2, lambda ns: _worker_class(s),
               "`worker_class = \"uvicorn_worker.UvicornWorker\"`", key="worker_class"),
         Check(f"동시 처리 용량이 리틀의 법칙으로 구한 {NEED:g}건을 여유 있게 넘는다", 2, lambda ns: _capacity(s),
-              f"동시 요청 = {RPS} req/s × {LATENCY_S}s. 워커 수 × 워커당 동시 처리 수(ASGI: worker_connections).", key="capacity"),
-        Check(f"워커 수가 {CORES}코어 서버에 맞다 ({CORES}~{2 * CORES + 1}개)", 2, lambda ns: _workers(s),
+              f"동시 요청 = {RPS} req/s × {LATENCY_S}s. ASGI 워커는 이벤트 루프가 나눠 든다 (worker_connections는 쓰지 않는다).",
+              key="capacity"),
+        Check(f"워커 수가 {CORES}코어 서버의 ASGI 워커에 맞다 (코어당 1개 안팎: {WORKERS_RANGE[0]}~{WORKERS_RANGE[1]}개)", 2,
+              lambda ns: _workers(s),
               "비동기 워커는 코어당 하나 안팎. 값은 배포할 서버 기준으로 명시적으로 (환경 변수 기본값도 좋다).", key="workers"),
         Check(f"메모리 예산 안이다 (워커당 {WORKER_MB}MB, RAM {RAM_MB // 1024}GB)", 1, lambda ns: _memory(s),
               "워커 수 × 100MB가 RAM의 절반을 넘지 않게 한다.", key="memory"),

@@ -3,8 +3,6 @@
 틀린 답마다 실패해야 하는 기준의 집합이 정확히 맞아야 한다: 더 실패해도, 덜 실패해도 안 된다.
 """
 
-import os
-
 import pytest
 
 from grading_corpus import answer_key, cases, explain, failing, grade
@@ -19,11 +17,8 @@ def test_answer_key_gets_full_static_marks(number):
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
 def test_wrong_answer_fails_exactly_the_expected_static_criteria(case):
+    # 문제 2는 채점 기계의 코어 수와 상관없이 8코어 서버에서 읽은 것처럼 채점한다: 기계에 따른 예외가 없다.
     expected = set(case.fail)
-    if case.path.name == "seed.py.txt":
-        # 시드는 워커 수를 이 기계의 코어 수로 계산한다: 코어가 4~8개인 기계에서는 우연히 8~17개 범위에 든다.
-        if 8 <= 2 * (os.cpu_count() or 1) + 1 <= 17:
-            expected.discard("workers")
     score = grade(case.number, case.text, live=False)
     assert failing(score) == expected, explain(score)
 
