@@ -269,13 +269,15 @@ DEFAULT_WSGI = "sample_app.wsgi:application"
 
 
 def app_env(lab: str, **overrides: str) -> dict[str, str]:
-    """예제 애플리케이션용 환경 변수: 실습용 SECRET_KEY와 레슨마다 따로 쓰는 SQLite 파일."""
+    """예제 애플리케이션용 환경 변수: 실습용 SECRET_KEY, 레슨마다 따로 쓰는 SQLite 파일, 실습 전용 엔드포인트 켜기
+    (`LAB_ENDPOINTS=true`: `/hang`, `/work/block`, `/work/cpu`, `/debug/client`, `DELETE /counter`)."""
     db = registry.state_dir() / "data" / f"{lab}.db"
     db.parent.mkdir(parents=True, exist_ok=True)
     env = {
         "SECRET_KEY": "lab-only-secret-not-for-production",
         "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
         "ENVIRONMENT": "lab",
+        "LAB_ENDPOINTS": "true",
     }
     env.update({k: str(v) for k, v in overrides.items()})
     return env

@@ -32,6 +32,12 @@ SECRET_KEY_MISSING = (
     "SECRET_KEY 환경 변수가 없다. 시크릿은 코드가 아니라 환경에 둔다(12-팩터 III. 설정).\n" + SECRET_KEY_HOWTO
 )
 
+ENVIRONMENTS = ("development", "test", "lab", "staging", "production")
+"""`ENVIRONMENT`가 받는 값. 오타(`prodution`)가 조용히 새 환경이 되지 않게 목록으로 막는다."""
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+"""`LOG_LEVEL`이 받는 값 (파이썬 logging과 gunicorn이 함께 아는 이름). 대소문자는 가리지 않는다."""
+
 _DRIVER_ALIASES = {
     # 시드와 Compose 파일은 드라이버 없는 URL을 쓴다. 앱은 비동기 드라이버가 필요하다.
     "postgres": "postgresql+asyncpg",
@@ -97,9 +103,16 @@ class Settings(DatabaseSettings):
 
     app_name: str = "sample-api"
     environment: str = "development"
+    """`ENVIRONMENTS` 중 하나. 시작할 때 검사한다."""
     debug: bool = False
     log_level: str = "INFO"
+    """`LOG_LEVELS` 중 하나 (대문자로 맞춘다). 시작할 때 검사한다."""
     app_version: str = __version__
+
+    lab_endpoints: bool = False
+    """실습 전용 엔드포인트(`/hang`, `/work/block`, `/work/cpu`, `/debug/client`, `DELETE /counter`)를 켠다.
+    기본은 꺼짐: 프로덕션에 워커를 붙잡거나 헤더를 되비추는 경로를 열어 두지 않는다. 실습 도구가 띄우는
+    로컬 서버와 개발용 오버라이드(`compose.dev.yaml`)만 `LAB_ENDPOINTS=true`로 켠다."""
 
     secret_key: SecretStr
 
@@ -114,6 +127,24 @@ class Settings(DatabaseSettings):
     def _not_blank(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
             raise ValueError("SECRET_KEY가 비어 있다")
+        return value
+
+    @field_validator("environment", mode="before")
+    @classmethod
+    def _known_environment(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in ENVIRONMENTS:
+                raise ValueError(f"{', '.join(ENVIRONMENTS)} 중 하나여야 한다")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_log_level(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value not in LOG_LEVELS:
+                raise ValueError(f"{', '.join(LOG_LEVELS)} 중 하나여야 한다 (대소문자는 가리지 않는다)")
         return value
 
     @field_validator("redis_url")
@@ -142,7 +173,9 @@ def _explain(exc: ValidationError) -> str:
             blank = f"SECRET_KEY가 비어 있다.\n{SECRET_KEY_HOWTO}"
             lines.append(SECRET_KEY_MISSING if error["type"] == "missing" else blank)
         else:
-            lines.append(f"{field.upper()} 설정 값이 잘못되었다: {error['msg']} (받은 값: {error.get('input')!r})")
+            # field_validator가 낸 ValueError는 한국어 메시지를 그대로 쓴다 (pydantic의 "Value error, " 머리말은 뗀다)
+            reason = str(error["ctx"]["error"]) if error["type"] == "value_error" else error["msg"]
+            lines.append(f"{field.upper()} 설정 값이 잘못되었다: {reason} (받은 값: {error.get('input')!r})")
     return "\n".join(lines)
 
 

@@ -7,10 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from sample_app.config import DatabaseSettings
+from sample_app.logs import get_logger
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -45,10 +47,24 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 MISSING_TABLE_MARKERS = ("no such table", "does not exist")
 
 
+class ErrorBody(BaseModel):
+    """오류 응답의 모양: 사람이 읽는 `detail`과 프로그램이 가려 쓰는 고정 `code`. 예외 문구는 넣지 않는다."""
+
+    detail: str
+    code: str
+
+
+DATABASE_ERROR = ErrorBody(code="database_error",
+                           detail="데이터베이스 오류로 요청을 처리하지 못했다. 원인은 서버 로그에 있다.")
+SCHEMA_MISSING = ErrorBody(code="database_schema_missing",
+                           detail="데이터베이스에 테이블이 없다. 먼저 `python -m sample_app.migrate`로 마이그레이션을 적용한다.")
+
+log = get_logger("db")
+
+
 async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """DB 오류를 503과 한국어 설명으로 바꾼다. 테이블이 없으면 마이그레이션을 안내한다."""
+    """DB 오류를 503과 고정된 한국어 설명·코드로 바꾼다. 드라이버의 오류 문구(호스트, 사용자, SQL)는 로그에만 남긴다."""
     message = str(getattr(exc, "orig", None) or exc)
-    detail = f"데이터베이스 오류: {message}"
-    if any(marker in message for marker in MISSING_TABLE_MARKERS):
-        detail += " — 테이블이 없다. 먼저 `python -m sample_app.migrate`로 마이그레이션을 적용한다."
-    return JSONResponse(status_code=503, content={"detail": detail})
+    log.error("[db] %s %s 처리 중 데이터베이스 오류", request.method, request.url.path, exc_info=exc)
+    body = SCHEMA_MISSING if any(marker in message for marker in MISSING_TABLE_MARKERS) else DATABASE_ERROR
+    return JSONResponse(status_code=503, content=body.model_dump())

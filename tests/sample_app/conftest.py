@@ -57,7 +57,7 @@ def clean_env(**settings: str) -> dict[str, str]:
 
 @pytest.fixture
 def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., None]:
-    """설정 환경을 깨끗이 비우고 기본값(SECRET_KEY, 임시 SQLite)을 넣는다. 호출하면 값을 덮어쓴다.
+    """설정 환경을 깨끗이 비우고 기본값(SECRET_KEY, 임시 SQLite, LAB_ENDPOINTS=true)을 넣는다. 호출하면 값을 덮어쓴다.
 
     작업 폴더도 tmp로 옮긴다: 프로젝트 루트에 개발자의 `.env`가 있어도 테스트가 읽지 않게 한다.
     """
@@ -67,6 +67,8 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., No
     monkeypatch.setenv("SECRETS_DIR", str(tmp_path / "no-secrets"))
     monkeypatch.setenv("SECRET_KEY", SECRET)
     monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path))
+    # 실습 도구(labs.app_env)처럼 실습 전용 엔드포인트를 켠다. 꺼진 모습은 `lab_endpoints="false"`로 본다.
+    monkeypatch.setenv("LAB_ENDPOINTS", "true")
     get_settings.cache_clear()
 
     def set_env(**values: str | None) -> None:

@@ -141,3 +141,49 @@ def test_settings_come_from_get_settings_dependency() -> None:
     """라우트는 `Depends(get_settings)`로 설정을 받는다(테스트가 dependency_overrides로 바꿀 수 있다)."""
     source = (PROJECT_ROOT / "sample_app" / "routes" / "info.py").read_text(encoding="utf-8")
     assert "Depends(get_settings)" in source
+
+
+@pytest.mark.parametrize("value", ["prodution", "prod", "live", ""])
+def test_unknown_environment_is_rejected_in_korean(app_env, value: str) -> None:
+    app_env(environment=value)
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    message = str(caught.value)
+    assert "ENVIRONMENT 설정 값이 잘못되었다" in message
+    assert "development, test, lab, staging, production 중 하나여야 한다" in message
+    assert "Value error" not in message
+
+
+@pytest.mark.parametrize(("given", "expected"), [("Production", "production"), (" staging ", "staging"),
+                                                  ("lab", "lab"), ("TEST", "test")])
+def test_environment_is_normalised(app_env, given: str, expected: str) -> None:
+    app_env(environment=given)
+    assert get_settings().environment == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), [("debug", "DEBUG"), ("Warning", "WARNING"), ("INFO", "INFO")])
+def test_log_level_is_normalised(app_env, given: str, expected: str) -> None:
+    app_env(log_level=given)
+    assert get_settings().log_level == expected
+
+
+@pytest.mark.parametrize("value", ["verbose", "WARN", "trace", "10"])
+def test_unknown_log_level_is_rejected_in_korean(app_env, value: str) -> None:
+    app_env(log_level=value)
+    with pytest.raises(ConfigError, match="LOG_LEVEL 설정 값이 잘못되었다: DEBUG, INFO, WARNING, ERROR, CRITICAL 중"):
+        get_settings()
+
+
+def test_server_stops_at_start_with_bad_environment(tmp_path: Path) -> None:
+    """잘못된 ENVIRONMENT는 첫 요청이 아니라 앱을 불러오는 순간 한국어 ConfigError로 멈춘다."""
+    env = clean_env(secret_key="x", environment="prodution", secrets_dir=str(tmp_path / "none"))
+    done = subprocess.run(python_command("-c", "import sample_app.main"), env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "sample_app.config.ConfigError" in done.stderr
+    assert "ENVIRONMENT 설정 값이 잘못되었다" in done.stderr and "'prodution'" in done.stderr
+
+
+def test_lab_endpoints_default_off(app_env) -> None:
+    app_env(lab_endpoints=None)
+    assert get_settings().lab_endpoints is False

@@ -25,13 +25,24 @@ def test_readiness_without_redis(client) -> None:
     assert body["timestamp"].endswith("+00:00")
 
 
+def test_readiness_logs_the_cause_but_never_returns_it(make_client, capsys) -> None:
+    """원인(예외 이름과 문구)은 서버 로그에만 있다."""
+    client = make_client(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    capsys.readouterr()
+    response = client.get("/health/ready")
+    out = capsys.readouterr().out
+    assert "[health] redis 점검 실패" in out and "ConnectionError" in out
+    assert "ConnectionError" not in response.text
+
+
 def test_readiness_degraded_when_database_refuses(make_client) -> None:
     client = make_client(migrated=False, database_url=f"postgresql://app@127.0.0.1:{free_port()}/nothing")
     response = client.get("/health/ready")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"
-    assert body["checks"]["database"].startswith("error: ")
+    assert body["checks"]["database"] == "error: unavailable"
+    assert "127.0.0.1" not in response.text and "Error" not in response.text, "응답에 예외 문구가 새어 나왔다"
     assert client.get("/health").status_code == 200  # 라이브니스는 DB와 상관없다
 
 
@@ -41,7 +52,8 @@ def test_readiness_degraded_when_redis_refuses(make_client) -> None:
     assert response.status_code == 503
     checks = response.json()["checks"]
     assert checks["database"] == "ok"
-    assert checks["redis"].startswith("error: ")
+    assert checks["redis"] == "error: unavailable"
+    assert "127.0.0.1" not in response.text and "Error" not in response.text, "응답에 예외 문구가 새어 나왔다"
 
 
 @pytest.fixture
@@ -59,5 +71,5 @@ def test_readiness_times_out_on_silent_redis(make_client, silent_server: int) ->
     response = client.get("/health/ready")
     elapsed = time.monotonic() - started
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"].startswith("error: ")
+    assert response.json()["checks"]["redis"] == "error: timeout"
     assert elapsed < 3, f"레디니스가 {elapsed:.1f}초 걸렸다: 시간 제한이 듣지 않는다"

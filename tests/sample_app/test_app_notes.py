@@ -45,7 +45,10 @@ def test_missing_tables_point_to_migrate(make_client) -> None:
     client = make_client(migrated=False)
     response = client.get("/notes")
     assert response.status_code == 503
-    assert "python -m sample_app.migrate" in response.json()["detail"]
+    body = response.json()
+    assert body["code"] == "database_schema_missing"
+    assert "python -m sample_app.migrate" in body["detail"]
+    assert "no such table" not in response.text, "응답에 드라이버의 오류 문구가 새어 나왔다"
 
 
 def test_models_match_migrations(client) -> None:

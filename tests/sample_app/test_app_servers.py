@@ -18,8 +18,9 @@ from conftest import SECRET, clean_env, sqlite_url
 
 @pytest.fixture
 def app_env_vars(tmp_path: Path) -> dict[str, str]:
-    """서버 하위 프로세스용 환경: 마이그레이션한 임시 SQLite와 SECRET_KEY."""
-    env = clean_env(secret_key=SECRET, database_url=sqlite_url(tmp_path), secrets_dir=str(tmp_path / "none"))
+    """서버 하위 프로세스용 환경: 마이그레이션한 임시 SQLite, SECRET_KEY, 실습 전용 엔드포인트 켜기 (/hang, /work/block)."""
+    env = clean_env(secret_key=SECRET, database_url=sqlite_url(tmp_path), secrets_dir=str(tmp_path / "none"),
+                    lab_endpoints="true")
     subprocess.run(python_command("-m", "sample_app.migrate"), env=env, cwd=tmp_path, check=True,
                    capture_output=True, timeout=60)
     return env

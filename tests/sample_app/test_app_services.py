@@ -59,11 +59,12 @@ def test_degraded_after_redis_dies_while_liveness_stays_ok(make_client, pg_url: 
     body = ready.json()
     assert body["status"] == "degraded"
     assert body["checks"]["database"] == "ok"
-    assert body["checks"]["redis"].startswith("error: ")
+    assert body["checks"]["redis"] == "error: unavailable"
     assert client.get("/health").status_code == 200  # 라이브니스는 살아 있다: 재시작할 까닭이 없다
     counter = client.post("/counter")
     assert counter.status_code == 503
-    assert "Redis에 닿지 못했다" in counter.json()["detail"]
+    assert counter.json() == {"code": "redis_unavailable", "detail": "Redis에 닿지 못했다. 원인은 서버 로그에 있다."}
+    assert str(fresh_redis.port) not in counter.text, "응답에 Redis 주소가 새어 나왔다"
 
 
 def test_redis_counter_is_shared_by_two_app_processes(redis_server, tmp_path: Path) -> None:
