@@ -247,7 +247,7 @@ services:
   app:
     image: ${APP_IMAGE:-course/sample-app:latest}
     environment:
-      ENVIRONMENT: secrets-demo
+      ENVIRONMENT: staging   # 이미지의 기본값(development)이 아니면 이 파일의 설정이 들어간 것이다
       WEB_CONCURRENCY: "1"
     secrets:
       - secret_key        # 컨테이너 안의 /run/secrets/secret_key 가 된다
