@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import registry
-from .common import Blocked, Check, Session, short
+from .common import Blocked, Check, Session, run_tool, short
 
 TITLE = "연습 문제 3: Docker Compose 개발 환경"
 ANSWER = "docker-compose.dev.yml"
@@ -62,12 +62,79 @@ def _project(s: Session) -> str:
     return f"course-10-{s.slug}-ex3"
 
 
+MAX_ALIASES = 50
+"""YAML 별칭(`*a`)의 상한: 별칭 폭탄(billion laughs)은 Compose가 펼치며 메모리를 채운다."""
+HOST_KEYS = ("pid", "ipc", "network_mode", "userns_mode", "uts", "cgroup")
+FORBIDDEN_KEYS = {"privileged": "컨테이너에 호스트의 모든 권한을 준다", "cap_add": "커널 권한(capability)을 더한다",
+                  "devices": "호스트 장치를 넘긴다", "device_cgroup_rules": "호스트 장치를 넘긴다",
+                  "security_opt": "보안 프로필(seccomp·AppArmor)을 바꾼다", "volumes_from": "다른 컨테이너의 볼륨을 가져온다",
+                  "cgroup_parent": "호스트의 cgroup을 고른다", "runtime": "컨테이너 런타임을 바꾼다",
+                  "sysctls": "커널 설정을 바꾼다", "extends": "다른 파일의 서비스를 끌어온다"}
+"""개발용 오버라이드에 필요 없고, 있으면 컨테이너가 호스트를 건드리거나 채점기의 파일을 읽는 키."""
+
+
+def _inside(path: str, base: Path, allowed: Path) -> bool:
+    p = (base / path).resolve() if not str(path).startswith("/") else Path(path).resolve()
+    return p == allowed or allowed in p.parents
+
+
+def policy(data: dict[str, Any], compose_dir: Path) -> list[str]:
+    """학생 파일(합치기 전)을 검사한다: 호스트를 건드리는 설정, 폴더 밖의 경로, 문제 밖의 서비스."""
+    import yaml
+
+    base = yaml.safe_load((COMPOSE_SRC / "compose.yaml").read_text(encoding="utf-8")) or {}
+    known = set((base.get("services") or {}))
+    app_dir = (compose_dir.parent / "sample_app").resolve()
+    out: list[str] = []
+    for key in ("include", "secrets", "configs"):
+        if key in data:
+            out.append(f"최상위 `{key}`: 다른 파일을 끌어들인다 (개발용 오버라이드에는 필요 없다)")
+    for name, svc in (data.get("services") or {}).items():
+        if not isinstance(svc, dict):
+            continue
+        where = f"`{name}`"
+        image = str(svc.get("image", "")).lower()
+        if name not in known and not any(k in image for kinds in _KINDS.values() for k in kinds):
+            out.append(f"{where}: 문제에 없는 서비스다 (pgAdmin·Redis Commander·메일 도구와 기존 서비스만)")
+        for key, why in FORBIDDEN_KEYS.items():
+            if key in svc:
+                out.append(f"{where}의 `{key}`: {why}")
+        for key in HOST_KEYS:
+            if str(svc.get(key, "")).startswith(("host", "container:", "service:")):
+                out.append(f"{where}의 `{key}: {svc.get(key)}`: 호스트(또는 다른 컨테이너)의 이름 공간을 쓴다")
+        env_files = svc.get("env_file") or []
+        for ef in env_files if isinstance(env_files, list) else [env_files]:
+            path = ef.get("path") if isinstance(ef, dict) else ef
+            if not _inside(str(path), compose_dir, compose_dir.resolve()):
+                out.append(f"{where}의 `env_file`: 폴더 밖의 파일이다")
+        build = svc.get("build")
+        if build is not None:
+            ctx = build if isinstance(build, str) else (build.get("context", ".") if isinstance(build, dict) else "")
+            if not _inside(str(ctx), compose_dir, app_dir):
+                out.append(f"{where}의 `build.context`: `../sample_app` 밖이다")
+        for vol in svc.get("volumes") or []:
+            if isinstance(vol, dict):
+                src, kind = str(vol.get("source", "")), vol.get("type", "volume")
+            else:
+                src = str(vol).split(":", 1)[0]
+                kind = "bind" if src.startswith((".", "/", "~", "$")) else "volume"
+            if "docker.sock" in str(vol):
+                out.append(f"{where}: Docker 소켓을 컨테이너에 넘긴다 (호스트의 root와 같다)")
+            elif kind == "bind" and not _inside(src, compose_dir, app_dir):
+                out.append(f"{where}의 볼륨 `{short(src, 40)}`: 바인드 마운트는 `../sample_app`만 쓸 수 있다")
+    return out
+
+
 def _yaml(s: Session) -> dict[str, Any]:
     import yaml
 
     def go() -> dict[str, Any]:
+        text = s.answer()
         try:
-            data = yaml.safe_load(s.answer())
+            aliases = sum(1 for ev in yaml.parse(text) if isinstance(ev, yaml.AliasEvent))
+            if aliases > MAX_ALIASES:
+                raise Blocked(f"YAML 별칭(`*이름`)이 {aliases}개다 (상한 {MAX_ALIASES}): 별칭 폭탄은 채점하지 않는다.")
+            data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" ({mark.line + 1}번째 줄 {mark.column + 1}번째 글자)" if mark else ""
@@ -79,23 +146,32 @@ def _yaml(s: Session) -> dict[str, Any]:
 
 
 def _config(s: Session) -> dict[str, Any]:
-    from ..docker import Compose, compose_version
-    from ..errors import LabError
+    from ..docker import compose_version
+    from ..images import image_env
 
     def go() -> dict[str, Any]:
-        _yaml(s)
+        data = _yaml(s)
+        root = _stack(s)
+        problems = policy(data, root / "compose")
+        if problems:
+            raise Blocked("채점기가 Compose에 넘기지 않았다 — " + "; ".join(problems[:3]))
         if compose_version() is None:
             raise Blocked("이 기계에 `docker compose`(Compose v2 이상)가 없어 합친 설정을 검사하지 못했다.")
-        root = _stack(s)
-        stack = Compose(_project(s), lab=s.lab, files=[root / "compose" / "compose.yaml", root / "compose" / ANSWER],
-                        env={"APP_IMAGE": f"course-10-{s.slug}/ex3-app:latest"})
-        try:
-            return stack.config()
-        except LabError as exc:
-            text = str(exc)
-            tail = text.split("마지막 로그 ---", 1)[-1] if "마지막 로그 ---" in text else text
-            lines = [ln.strip() for ln in tail.splitlines() if ln.strip() and not ln.strip().startswith(("해결", "원인"))]
-            raise Blocked("`docker compose config`가 거절했다: " + short(" / ".join(lines[-3:]), 300)) from None
+        # 상자 안에서: 네트워크·Docker 소켓 없음, 환경 변수는 허용 목록만 (채점기의 비밀이 치환되지 않는다)
+        env = {k: v for k, v in image_env().items() if k.endswith("_IMAGE")}
+        env |= {"APP_IMAGE": f"course-10-{s.slug}/ex3-app:latest", "COMPOSE_PROJECT_NAME": _project(s),
+                "SECRET_KEY": "lab-only-secret-not-for-production", "COURSE_LAB": s.lab}
+        argv = ["docker", "compose", "--project-directory", str(root / "compose"), "-f", str(root / "compose" / "compose.yaml"),
+                "-f", str(root / "compose" / ANSWER), "config", "--format", "json"]
+        done = run_tool(s, "compose-config", argv, timeout=60, memory_mb=512, readonly=[root], env=env)
+        text = done.output
+        if done.ok and "{" in text:
+            try:
+                return json.loads(text[text.index("{"):])
+            except ValueError:
+                pass
+        lines = [ln.strip().replace(str(root), ".") for ln in text.splitlines() if ln.strip()]
+        raise Blocked("`docker compose config`가 거절했다: " + short(" / ".join(lines[-2:]), 240))
     return s.need("config", go, "`docker compose config`")
 
 
@@ -265,6 +341,10 @@ def _runnable(s: Session, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str
         for p in svc.get("ports") or []:
             p["published"] = ""  # 빈 포트: 채점을 동시에 여러 개 돌려도 부딪히지 않는다
             p["host_ip"] = "127.0.0.1"
+        # 채점용 한도: 메모리·프로세스 수, 권한 상승 금지 (학생 파일의 값보다 채점기의 값이 이긴다)
+        svc["mem_limit"] = "1g"
+        svc["pids_limit"] = 256
+        svc["security_opt"] = ["no-new-privileges:true"]
         labels = svc.get("labels") or {}
         if isinstance(labels, list):
             labels = dict(item.split("=", 1) for item in labels if "=" in item)

@@ -23,14 +23,14 @@ import http.client
 import json
 import re
 import ssl
-import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .common import Blocked, Check, Session, short, tool
+from .common import Blocked, Check, Session, run_tool, short, tool
 
 TITLE = "연습 문제 5: 완전한 nginx 설정"
 ANSWER = "nginx.conf"
@@ -58,8 +58,72 @@ BENIGN = ("/whoami?lang=ko&page=2", "/info", "/health")
 class Rendered:
     body: str
     values: dict[str, Any]
-    conf: Path
+    conf: Path | None
     test: Any  # labs.nginx.TestResult
+    parsed: list[dict[str, Any]] = field(default_factory=list)
+    policy: list[str] = field(default_factory=list)
+    """채점기가 nginx에 넘기지 않은 이유 (경로·지시어 검사에 걸린 것). 비어 있으면 통과."""
+
+
+PARSER = """
+import json, sys, crossplane
+p = crossplane.parse("body.conf", single=True, catch_errors=False, check_ctx=False, check_args=False, comments=False)
+sys.stdout.write(json.dumps({"status": p["status"], "errors": [{"error": e.get("error"), "line": e.get("line")}
+                 for e in p["errors"]], "parsed": (p["config"][0]["parsed"] if p["config"] else [])}))
+"""
+"""crossplane으로 학생의 본문만(`single=True`: include를 따라가지 않는다) 읽는 작은 프로그램. 상자 안에서 메모리 한도로 돈다."""
+
+FORBIDDEN = {"include": "다른 파일을 끌어들인다", "load_module": "모듈(공유 라이브러리)을 불러온다",
+             "user": "워커의 사용자를 바꾼다", "env": "채점기의 환경 변수를 넘긴다", "pid": "pid 파일을 실습 폴더 밖에 쓴다",
+             "lock_file": "실습 폴더 밖에 쓴다", "working_directory": "작업 폴더를 바꾼다", "daemon": "실행 방식을 바꾼다",
+             "master_process": "실행 방식을 바꾼다", "error_log": "로그를 실습 폴더 밖에 쓸 수 있다",
+             "http": "http 블록은 채점기가 감싼다", "events": "events 블록은 채점기가 감싼다", "stream": "stream은 문제 밖이다",
+             "mail": "mail은 문제 밖이다", "ssl_engine": "하드웨어 엔진을 불러온다", "ssl_password_file": "파일을 읽는다",
+             "ssl_trusted_certificate": "파일을 읽는다", "ssl_client_certificate": "파일을 읽는다", "ssl_dhparam": "파일을 읽는다",
+             "ssl_crl": "파일을 읽는다", "ssl_session_ticket_key": "파일을 읽는다", "ssl_stapling_file": "파일을 읽는다",
+             "auth_basic_user_file": "파일을 읽는다", "perl_modules": "코드를 불러온다", "perl_require": "코드를 불러온다",
+             "js_import": "코드를 불러온다", "js_path": "코드를 불러온다"}
+"""학생 본문에 쓸 수 없는 지시어와 그 까닭: 실습 폴더 밖의 파일을 읽거나 쓰거나, 코드를 불러오거나, 감싼 설정을 바꾼다."""
+PASSES = ("proxy_pass", "grpc_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass", "memcached_pass")
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def policy(parsed: list[dict[str, Any]], values: dict[str, Any]) -> list[str]:
+    """crossplane이 읽은 학생 본문을 검사한다: 실습 폴더 밖의 경로, 위험한 지시어, 자리가 아닌 listen, unix: 소켓."""
+    import os.path
+
+    ports = {str(values.get("HTTP_PORT")), str(values.get("HTTPS_PORT"))}
+    static = os.path.normpath(str(values.get("STATIC_ROOT", "")))
+    files = {str(values.get("CERT")), str(values.get("KEY"))}
+    out: list[str] = []
+
+    def walk(block: list[dict[str, Any]]) -> None:
+        for d in block:
+            name, args, line = str(d.get("directive", "")), [str(a) for a in d.get("args", [])], d.get("line", "?")
+            where = f"{line}번째 줄 `{name}`"
+            if name in FORBIDDEN or name.startswith(("perl", "lua", "js_")):
+                out.append(f"{where}: {FORBIDDEN.get(name, '코드를 불러온다')}")
+            elif name.endswith("_temp_path"):
+                out.append(f"{where}: 임시 폴더는 채점기가 실습 폴더 안에 정한다")
+            elif name == "access_log" and args and args[0] != "off":
+                out.append(f"{where}: 접근 로그는 채점기가 실습 폴더 안에 쓴다 (`access_log off;`만 쓸 수 있다)")
+            elif name in ("root", "alias") and args:
+                path = os.path.normpath(args[0])
+                if not (path == static or path.startswith(static + os.sep)) or ".." in args[0].split("/"):
+                    out.append(f"{where}: 정적 파일 폴더({{{{STATIC_ROOT}}}}) 밖을 가리킨다")
+            elif name in ("ssl_certificate", "ssl_certificate_key") and args and args[0] not in files:
+                out.append(f"{where}: 인증서·키는 `{{{{CERT}}}}`·`{{{{KEY}}}}` 자리만 쓴다")
+            elif name == "listen" and args:
+                addr = args[0]
+                host, _, port = addr.rpartition(":") if ":" in addr else ("", "", addr)
+                if addr.startswith("unix:") or port not in ports or (host and host not in LOOPBACK):
+                    out.append(f"{where} {addr}: `{{{{HTTP_PORT}}}}`·`{{{{HTTPS_PORT}}}}` 자리(127.0.0.1)에서만 듣는다")
+            elif (name in PASSES or name == "server") and any("unix:" in a for a in args):
+                out.append(f"{where}: unix: 소켓(예: Docker 소켓)으로 보낼 수 없다")
+            if "block" in d:
+                walk(d["block"])
+    walk(parsed)
+    return out
 
 
 def _values(s: Session) -> dict[str, Any]:
@@ -89,8 +153,8 @@ def _placeholders(s: Session) -> tuple[bool, str]:
 
 
 def _render(s: Session) -> Rendered:
-    from ..nginx import check, render
     from ..errors import LabError
+    from ..nginx import TestResult, binary, main_config, parse_test_output, render
 
     def go() -> Rendered:
         values = _values(s)
@@ -98,8 +162,41 @@ def _render(s: Session) -> Rendered:
             body = render(s.answer(), **{k: v for k, v in values.items() if not k.startswith("_")})
         except LabError as exc:
             raise Blocked(str(exc).replace("❌ ", "")) from None
-        test = check(body, lab=s.lab, name=f"ex5-{s.slug}-check")
-        return Rendered(body, values, Path(test.conf_path), test)
+        # 1) 학생 본문만 crossplane으로 읽는다 (상자 안, include를 따라가지 않고, 메모리 256MB·20초)
+        done = run_tool(s, "crossplane", [sys.executable, "-I", "-c", PARSER], files={"body.conf": body},
+                        timeout=20, memory_mb=256)
+        try:
+            data = json.loads(done.output) if done.ok else None
+        except ValueError:
+            data = None
+        if data is None:
+            raise Blocked("설정을 읽지 못했다 (crossplane이 시간·메모리 한도 안에 끝나지 않았다).")
+        if data.get("status") != "ok":
+            err = (data.get("errors") or [{}])[0]
+            text = str(err.get("error") or "").replace(str(s.workdir), ".")
+            return Rendered(body, values, None, TestResult(False, "", []), [],
+                            [f"nginx 문법으로 읽을 수 없다: {short(text, 160)}"
+                             + (" (본문이 `}`로 http 블록을 닫는 것 같다)" if "unexpected \"}\"" in text else "")])
+        parsed = data.get("parsed") or []
+        problems = policy(parsed, values)
+        if problems:
+            return Rendered(body, values, None, TestResult(False, "", []), parsed, problems)
+        # 2) 통과한 본문만 nginx -t (상자 안: 네트워크 없음, 접두 폴더만 쓰기, 인증서·정적 폴더는 읽기만)
+        box_dir = s.workdir / "box-nginx-t"
+        prefix = box_dir / "prefix"
+        readonly = [Path(str(values["STATIC_ROOT"]))]
+        # 인증서와 키는 상자 사용자가 읽을 수 있게 상자 폴더에 복사해 그 경로로 검사한다 (원래 키 파일은 0600이다)
+        cert, key = Path(str(values["CERT"])), Path(str(values["KEY"]))
+        conf_text = main_config(prefix, body).replace(str(cert), str(box_dir / "tls" / "fullchain.pem")) \
+            .replace(str(key), str(box_dir / "tls" / "privkey.pem"))
+        files = {f"prefix/{d}/.keep": "" for d in ("logs", "temp", "conf")}
+        files |= {"prefix/conf/nginx.conf": conf_text, "tls/fullchain.pem": cert.read_text(),
+                  "tls/privkey.pem": key.read_text()}
+        done = run_tool(s, "nginx-t", [binary(), "-t", "-q", "-p", str(prefix), "-c", str(prefix / "conf/nginx.conf"),
+                                       "-e", "stderr"], files=files, timeout=20, memory_mb=256, readonly=readonly)
+        output = done.output.replace(str(prefix), "<prefix>").strip()
+        test = TestResult(done.ok, output, parse_test_output(output), prefix / "conf" / "nginx.conf")
+        return Rendered(body, values, prefix / "conf" / "nginx.conf", test, parsed, [])
     return s.memo("render", go)
 
 
@@ -107,21 +204,22 @@ def _nginx_t(s: Session) -> tuple[bool, str]:
     from ..nginx import display_paths
 
     r = _render(s)
+    if r.policy:
+        return False, "채점기가 nginx에 넘기지 않았다 — " + "; ".join(r.policy[:3])
     if r.test.ok:
         warn = f" (경고 {len(r.test.warnings)}개: {short(r.test.warnings[0].message, 80)})" if r.test.warnings else ""
         return True, "nginx -t 통과" + warn
     problems = [p for p in r.test.problems if p.level != "warn"] or r.test.problems
     first = problems[0] if problems else None
-    text = f"{first.message} → {first.explanation}" if first else short(r.test.output, 200)
+    text = f"{short(first.message, 160)} → {first.explanation}" if first else short(r.test.output, 160)
     return False, display_paths(f"nginx -t 실패: {text}")
 
 
 def _crossplane(s: Session) -> list[dict[str, Any]]:
-    import crossplane
-
     def go() -> list[dict[str, Any]]:
         r = _render(s)
-        parsed = crossplane.parse(str(r.conf), catch_errors=True, single=False, check_ctx=False, check_args=False)
+        if not r.parsed:
+            raise Blocked(r.policy[0] if r.policy else "설정을 읽지 못했다.")
         out: list[dict[str, Any]] = []
 
         def walk(block: list[dict[str, Any]], ctx: tuple[str, ...]) -> None:
@@ -129,8 +227,7 @@ def _crossplane(s: Session) -> list[dict[str, Any]]:
                 out.append({"directive": d["directive"], "args": d.get("args", []), "ctx": ctx})
                 if "block" in d:
                     walk(d["block"], ctx + (d["directive"],))
-        for cfg in parsed.get("config", []):
-            walk(cfg.get("parsed", []), ())
+        walk(r.parsed, ())
         return out
     return s.memo("crossplane", go)
 
@@ -165,11 +262,16 @@ def _gixy(s: Session) -> tuple[bool, str]:
     if binary is None:
         return False, "gixy를 찾을 수 없다: `make lab`으로 파이썬 의존성(gixy-ng)을 설치한다."
     argv = [binary, "-f", "json", "-l", "--skips", ",".join(GIXY_SKIP), str(r.conf)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    done = run_tool(s, "gixy", argv, timeout=120, memory_mb=512,
+                    readonly=[r.conf.parent.parent.parent])  # type: ignore[union-attr]  # nginx -t 상자 폴더 (읽기만)
+    text = done.output
     try:
-        findings = json.loads(done.stdout or "[]")
+        findings = json.loads(text[text.index("["):] if "[" in text else "[]")
+        if not isinstance(findings, list):
+            raise ValueError
     except ValueError:
-        return False, f"gixy 출력을 읽지 못했다: {short(done.stdout + done.stderr)}"
+        return False, f"gixy 출력을 읽지 못했다: {short(text, 120)}"
+    findings = [f for f in findings if isinstance(f, dict)]
     serious = [f for f in findings if f.get("severity") in ("MEDIUM", "HIGH")]
     if serious:
         listing = "; ".join(f"{f['severity']} {f['plugin']}: {short(f.get('reason') or f.get('summary'), 110)}"
@@ -282,6 +384,11 @@ def _tls(s: Session) -> tuple[bool, str]:
     hsts = r.header("strict-transport-security") or ""
     if not modern.ok:
         return False, f"HTTPS 핸드셰이크 실패: {modern.reason}"
+    protocols = [a for d in _crossplane(s) if d["directive"] == "ssl_protocols" for a in d["args"]]
+    old_conf = sorted({p for p in protocols if p in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1")})
+    if old_conf:
+        # 이 기계의 OpenSSL이 옛 버전을 거절해도, 설정은 옛 OpenSSL을 쓰는 서버에서 그대로 열린다.
+        return False, f"설정의 `ssl_protocols`가 {' '.join(old_conf)}를 연다: `ssl_protocols TLSv1.2 TLSv1.3;`"
     if old.ok:
         return False, f"TLS 1.1 이하({old.version})도 받아 준다: `ssl_protocols TLSv1.2 TLSv1.3;`"
     m = re.search(r"max-age=(\d+)", hsts)
