@@ -206,32 +206,76 @@ def _verdict_result(sub: Submission, numbers: list[int], live: bool, note: str) 
     return out
 
 
-def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeout: float) -> dict[str, Any]:
-    """학생 하나를 자식 프로세스로 채점한다. 무슨 일이 있어도 결과 dict를 돌려준다."""
+MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
+"""제출 노트북의 최대 크기: 이보다 크면 열지 않는다 (연습 문제 노트북은 수백 KB다)."""
+MAX_RESULT_BYTES = 2 * 1024 * 1024
+MAX_FEEDBACK = 300
+"""피드백 한 칸의 최대 글자 수: 도구 출력은 기준에 필요한 만큼만 (파일 내용을 붙여 넣지 않는다)."""
+
+
+def _child_env(work: Path, live: bool) -> dict[str, str]:
+    """채점 자식의 환경 변수 허용 목록: 강사의 환경(토큰, 비밀번호, 프록시 인증)을 물려주지 않는다."""
     from .images import image_env
+    from .sandbox import base_env
+
+    env = base_env(work / "home", {"COURSE_STATE_DIR": str(work / "state"), "MPLBACKEND": "Agg",
+                                   "COURSE_GRADING_STRICT": "1"})
+    env.update({k: v for k, v in image_env().items() if k.endswith("_IMAGE")})
+    if live:
+        for key in ("DOCKER_HOST", "DOCKER_CONTEXT", "COURSE_EXTRA_CA"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        if (Path.home() / ".docker").is_dir():
+            env["DOCKER_CONFIG"] = str(Path.home() / ".docker")  # compose 플러그인을 찾는 자리
+    return env
+
+
+def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeout: float) -> dict[str, Any]:
+    """학생 하나를 자식 프로세스로 채점한다. 무슨 일이 있어도 (검증한) 결과 dict를 돌려준다.
+
+    `--static`: 자식 전체가 채점 상자(`labs.sandbox`) 안에서 돈다 — 네트워크 없음, 저장소는 `labs/`·`sample_app/`·
+    `compose/`만 읽기 전용, 쓸 수 있는 곳은 이 학생의 버림용 폴더뿐, 다른 uid, 메모리·프로세스·시간 한도.
+    실제 상태 채점: 자식은 Docker·nginx를 다뤄야 해서 상자 밖에서 돌고(`python -I`, 환경 변수 허용 목록), 학생이 쓴
+    것을 실행하는 단계(설정 읽기, 배포 스크립트)만 상자에 들어간다."""
+    from . import sandbox
 
     work = Path(tempfile.mkdtemp(prefix=f"course-grade-{sub.slug}-"))
+    os.chmod(work, 0o755)
     (work / "home").mkdir()
-    (work / "tmp").mkdir()
+    (work / "home" / "tmp").mkdir()
     result_path = work / "result.json"
     log_path = out / "logs" / f"{sub.student}.log"
-    env = {**os.environ, **image_env(), "COURSE_STATE_DIR": str(work / "state"), "HOME": str(work / "home"),
-           "TMPDIR": str(work / "tmp"), "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
-    if "DOCKER_CONFIG" not in os.environ and (Path.home() / ".docker").is_dir():
-        env["DOCKER_CONFIG"] = str(Path.home() / ".docker")  # compose 플러그인을 찾는 자리
-    argv = [sys.executable, "-m", "labs.grade", "--one", str(sub.path.resolve()), "--result", str(result_path),
-            "--lab", sub.lab, "--slug", sub.slug, "--exercises", ",".join(map(str, numbers))]
-    if not live:
-        argv.append("--static")
-    started = time.monotonic()
-    timed_out = False
     if _stopping.is_set():
         shutil.rmtree(work, ignore_errors=True)
         return {**_verdict_result(sub, numbers, live, "채점을 도중에 멈춰 채점하지 않았다."), "student": sub.student,
                 "seconds": 0.0}
+    try:
+        size = sub.path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_NOTEBOOK_BYTES:
+        shutil.rmtree(work, ignore_errors=True)
+        return {**_verdict_result(sub, numbers, live, f"노트북이 너무 크다 ({size // 1024}KB): 열지 않았다."),
+                "student": sub.student, "seconds": 0.0}
+    # 제출물은 복사본으로 채점한다: 자식은 원래 경로(다른 학생의 폴더 이름)를 모른다
+    notebook = work / "submission.ipynb"
+    if sub.path.is_file():
+        shutil.copyfile(sub.path, notebook)
+    env = _child_env(work, live)
+    inner = ["-m", "labs.grade", "--one", str(notebook), "--result", str(result_path),
+             "--lab", sub.lab, "--slug", sub.slug, "--exercises", ",".join(map(str, numbers))]
+    if not live:
+        inner.append("--static")
+    started = time.monotonic()
+    timed_out = False
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(argv, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        if not live and sandbox.available():
+            box = sandbox.Box(workdir=work, env=env, kit=True, network=False,
+                              limits=sandbox.Limits(memory_mb=1536, nproc=256, cpu_s=int(timeout) + 10, fsize_mb=64))
+            proc = sandbox.spawn(box, [sys.executable, "-I", *inner], stdout=log, stderr=subprocess.STDOUT)
+        else:
+            proc = subprocess.Popen([sys.executable, "-I", *inner], cwd=work, env=env, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         with _running_lock:
             _running[sub.slug] = (proc, sub, work)
         try:
@@ -239,6 +283,9 @@ def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeo
         except subprocess.TimeoutExpired:
             timed_out = True
             _stop_group(proc, wait=10)
+        finally:
+            if not live:
+                sandbox.kill(proc)  # 상자째: 자식이 남긴 손자까지
     with _running_lock:
         _running.pop(sub.slug, None)
     _reap_children(work / "state")
@@ -247,19 +294,66 @@ def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeo
     if timed_out:
         result = _verdict_result(sub, numbers, live, f"채점 제한 시간({timeout:.0f}초)을 넘겨 멈췄다: "
                                  "끝나지 않는 스크립트나 시작하지 않는 서비스가 있는지 본다.")
-    elif result_path.exists():
+    elif result_path.is_file() and not result_path.is_symlink():
         try:
-            result = json.loads(result_path.read_text(encoding="utf-8"))
-        except ValueError:
+            if result_path.stat().st_size > MAX_RESULT_BYTES:
+                raise ValueError("too big")
+            result = validate_result(json.loads(result_path.read_text(encoding="utf-8")), sub, numbers, live)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             result = _verdict_result(sub, numbers, live, "채점 결과를 읽지 못했다 (채점기 오류).")
     else:
-        tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] if log_path.exists() else []
-        result = _verdict_result(sub, numbers, live, f"채점 프로세스가 결과 없이 끝났다 (종료 코드 {proc.returncode}): "
-                                 + (tail[0][:200] if tail else ""))
+        result = _verdict_result(sub, numbers, live, f"채점 프로세스가 결과 없이 끝났다 (종료 코드 {proc.returncode}).")
     result["student"] = sub.student
     result["seconds"] = round(time.monotonic() - started, 1)
     shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _clean(text: Any, limit: int = MAX_FEEDBACK) -> str:
+    """자식이 돌려준 글: 문자열로, 제어 문자를 빼고, 한 줄로, `limit`자까지."""
+    t = "".join(ch if ch.isprintable() else " " for ch in str(text or ""))
+    t = " ".join(t.split())
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def validate_result(raw: Any, sub: Submission, numbers: list[int], live: bool) -> dict[str, Any]:
+    """자식이 쓴 result.json은 믿지 않는 데이터다: 부모가 가진 기준 목록(설명·배점·키)에 맞춰 다시 만든다.
+
+    - 기준은 부모의 채점 모듈에서 온다: 자식이 기준을 더하거나 빼거나 배점을 바꿀 수 없다.
+    - 점수는 그 기준의 배점 아니면 0이다 (통과 여부와 함께): 음수, 배점보다 큰 값, 숫자가 아닌 값은 0점.
+    - 피드백은 글자 수를 자르고 제어 문자를 뺀다. 모르는 칸은 버린다."""
+    if not isinstance(raw, dict):
+        raise ValueError("result is not an object")
+    verdict = _clean(raw.get("verdict"), 400) or None
+    by_number = {}
+    for e in raw.get("exercises") or []:
+        if isinstance(e, dict) and isinstance(e.get("number"), int):
+            by_number.setdefault(e["number"], e)
+    out: dict[str, Any] = {"notebook": sub.path.name, "verdict": verdict, "live": live, "exercises": []}
+    for n in numbers:
+        module = ex.module(n)
+        got = by_number.get(n) or {}
+        rows_in = [r for r in got.get("rows") or [] if isinstance(r, dict)]
+        # 이 기계에 능력(docker, nginx)이 없어 자식이 정적 기준만 채점한 문제: 정적 기준만 받는다
+        static_only = live and bool(got.get("note")) and not any(r.get("kind") == "live" for r in rows_in)
+        template = _rows_for(module, live and not static_only, "")
+        by_key = {str(r.get("key")): r for r in rows_in}
+        rows = []
+        for t in template:
+            r = by_key.get(t["key"])
+            if r is None or _clean(r.get("criterion"), 1000) != t["criterion"]:
+                rows.append({**t, "feedback": verdict or "채점 결과에 이 기준이 없다 (0점)."})
+                continue
+            passed = r.get("passed") is True and r.get("points") == t["max_points"]
+            rows.append({**t, "passed": passed, "points": t["max_points"] if passed else 0,
+                         "feedback": _clean(r.get("feedback"))})
+        entry = {"number": n, "title": module.TITLE, "answer": module.ANSWER, "rows": rows,
+                 "earned": sum(r["points"] for r in rows), "total": sum(r["max_points"] for r in rows),
+                 "seconds": got.get("seconds") if isinstance(got.get("seconds"), (int, float)) else 0}
+        if got.get("note"):
+            entry["note"] = _clean(got.get("note"), 200)
+        out["exercises"].append(entry)
+    return out
 
 
 def _stop_group(proc: subprocess.Popen, wait: float) -> None:
@@ -369,7 +463,12 @@ def grade_many(paths: list[str], *, out: Path, jobs: int = 2, live: bool = True,
     results: list[dict[str, Any]] = []
 
     def one(sub: Submission) -> dict[str, Any]:
-        res = run_one(sub, out=out, live=live, numbers=numbers, timeout=limit)
+        try:
+            res = run_one(sub, out=out, live=live, numbers=numbers, timeout=limit)
+        except Exception as exc:  # 한 학생의 어떤 실패도 일괄 채점을 멈추지 않는다
+            traceback.print_exc()
+            res = {**_verdict_result(sub, numbers, live, f"채점기 오류로 채점하지 못했다: {type(exc).__name__}"),
+                   "student": sub.student, "seconds": 0.0}
         earned = sum(e["earned"] for e in res["exercises"])
         total = sum(e["total"] for e in res["exercises"])
         with lock:
@@ -395,7 +494,8 @@ def grade_many(paths: list[str], *, out: Path, jobs: int = 2, live: bool = True,
         raise SystemExit(130) from None
     pool.shutdown()
     write_reports(results, out)
-    print(f"✅ 보고서: {out / 'grades.csv'}, {out / 'summary.csv'}, {out / 'feedback'}/", flush=True)
+    # 결과 폴더는 강사가 --out으로 준 것이므로 이름만 보인다 (출력에 기계의 절대 경로를 남기지 않는다).
+    print(f"✅ 보고서: 결과 폴더 `{out.name}/`에 grades.csv, summary.csv, feedback/", flush=True)
     return results
 
 
