@@ -252,6 +252,41 @@ class PM2:
         text = path.read_text(errors="replace")
         return text if lines is None else "\n".join(text.splitlines()[-lines:])
 
+    def launch(self, ecosystem: str | Path, timeout: float = 60.0) -> Result:
+        """`pm2 start <파일>`을 실행하고 그 명령을 그대로 보인다 (앱이 준비되기를 기다리지 않는다: 실패를 볼 때)."""
+        shown = Path(ecosystem).name
+        print(f"$ PM2_HOME=$PM2_HOME pm2 start {shown}")
+        self.ping()
+        return self.run("start", str(ecosystem), timeout=timeout)
+
+    def wait_status(self, name: str, status: str = "online", timeout: float = 30.0) -> float:
+        """앱 `name`의 인스턴스가 모두 `status`가 될 때까지 기다리고, 걸린 초를 돌려준다."""
+        start = time.monotonic()
+
+        def reached() -> bool:
+            procs = self.processes(name)
+            return bool(procs) and all(p["상태"] == status for p in procs)
+
+        self.wait(reached, timeout, f"{name}{particle(name, '이')} {status} 상태가 되기")
+        return time.monotonic() - start
+
+    def app_events(self, name: str) -> list[tuple[float, str]]:
+        """데몬 로그에서 앱 `name`에 대한 줄을 (첫 줄부터 지난 초, 내용)으로. 파일 경로는 이름만 남긴다."""
+        events: list[tuple[float, str]] = []
+        folder = str(_files_dir(self.lab)) + "/"
+        for line in self.daemon_log(None).splitlines():
+            stamp, _, rest = line.partition(": PM2 ")
+            message = rest.split(": ", 1)[-1].replace(folder, "")
+            if f"[{name}:" not in message and f"app={name} " not in message and not message.startswith("Script "):
+                continue
+            try:
+                when = time.mktime(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S"))
+            except ValueError:
+                continue
+            events.append((when, message))
+        first = events[0][0] if events else 0.0
+        return [(when - first, message) for when, message in events]
+
     def wait(self, check: Callable[[], bool], timeout: float, what: str) -> None:
         """`check()`가 참이 될 때까지 기다린다. 시간이 지나면 데몬 로그와 함께 한국어 오류."""
         deadline = time.monotonic() + timeout
@@ -400,6 +435,13 @@ def write_ecosystem(lab: str, filename: str, config: dict[str, Any] | str) -> Pa
         f"module.exports = {json.dumps(config, ensure_ascii=False, indent=2)};\n")
     path = _files_dir(lab) / filename
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_script(lab: str, filename: str, text: str) -> Path:
+    """앱 스크립트(작은 Node 파일)를 레슨 폴더에 쓴다: ecosystem 파일의 `script: "./이름"`과 `cwd: __dirname`으로 부른다."""
+    path = _files_dir(lab) / filename
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     return path
 
 
