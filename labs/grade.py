@@ -11,7 +11,9 @@
 - `feedback/<학생>.md`: 학생에게 돌려줄 한국어 피드백
 - `logs/<학생>.log`: 채점 과정의 출력 (문제를 찾을 때)
 
-격리: 학생마다 버림용 작업 폴더에서 따로 된 파이썬 프로세스(제 프로세스 그룹)로 채점한다. 상태 폴더·HOME·TMPDIR이
+격리: 학생마다 버림용 작업 폴더에서 따로 된 파이썬 프로세스(`python -I`, 환경 변수 허용 목록)로 채점한다. 학생이 쓴 것을
+실행하거나 읽는 단계는 채점 상자(`labs.sandbox`: bubblewrap, 다른 uid, rlimit)에서 돌고, `--static`은 자식 전체가 상자 안이다.
+자식이 돌려준 결과는 부모의 기준 목록으로 검증한다(`validate_result`). 상태 폴더·HOME·TMPDIR이
 그 폴더를 가리키고, Docker 이름(이미지 태그, Compose 프로젝트, 레이블)과 포트도 학생마다 다르다. 제한 시간을 넘기면
 그룹째 멈추고 그 학생이 켠 프로세스·컨테이너를 거둔다. 망가진 노트북(JSON 오류, 빈 노트북), 망가진 답(YAML 오류,
 nginx 문법 오류, 끝나지 않는 스크립트)은 판정과 함께 0점이 될 뿐 채점 전체를 멈추지 않는다.
@@ -449,6 +451,11 @@ def grade_many(paths: list[str], *, out: Path, jobs: int = 2, live: bool = True,
     subs = collect(paths)
     if not subs:
         raise SystemExit("❌ 채점할 노트북(.ipynb)을 찾지 못했다.")
+    from . import sandbox
+
+    if not sandbox.available():
+        raise SystemExit("❌ 학생 답을 가둘 채점 상자를 만들 수 없다: `apt-get install bubblewrap`으로 설치한다 "
+                         "(README의 '일괄 채점의 위협 모델').")
     out.mkdir(parents=True, exist_ok=True)
     (out / "logs").mkdir(exist_ok=True)
     if live:
