@@ -164,7 +164,7 @@ def _recycling(ns: Mapping[str, Any]) -> tuple[bool, str]:
                        f"`--max-requests {TASK['max_requests']}`를 준다.")
     bad = sorted(v for v in limits.values() if not low <= v <= high)
     if bad:
-        return False, f"관찰한 요청 한도 {bad}가 {low}~{high} 밖이다. `--max-requests {TASK['max_requests']}`를 준다."
+        return False, f"관찰한 요청 한도 {bad}{particle(bad, '가')} {low}~{high} 밖이다. `--max-requests {TASK['max_requests']}`를 준다."
     return True, f"워커가 {low}~{high}건 사이의 한도에 닿아 재시작했다"
 
 

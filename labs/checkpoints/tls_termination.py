@@ -124,7 +124,7 @@ def _old_versions(ns):
 
 def _no_cbc(ns):
     hs = _need_live(_tls_result(ns), "cbc")
-    return not hs.ok, "" if not hs.ok else f"CBC 암호 스위트 {hs.cipher}를 받아들였다: Mozilla intermediate의 `ssl_ciphers`를 쓴다."
+    return not hs.ok, "" if not hs.ok else f"CBC 암호 스위트 {hs.cipher}{particle(hs.cipher, '를')} 받아들였다: Mozilla intermediate의 `ssl_ciphers`를 쓴다."
 
 
 def _hsts(ns):
@@ -150,7 +150,7 @@ def _tickets(ns):
     if nginx.session_tickets_safe():
         return True, "이 nginx는 세션 티켓 키를 스스로 바꾸므로 티켓을 써도 된다."
     ok = not has_ticket
-    return ok, "" if ok else f"nginx {nginx.info().text}는 1.23.2 미만이다: `ssl_session_tickets off;`"
+    return ok, "" if ok else f"nginx {nginx.info().text}{particle(nginx.info().text, '는')} 1.23.2 미만이다: `ssl_session_tickets off;`"
 
 
 def _listen_1_27(ns):
