@@ -56,6 +56,24 @@ def test_turns_healthy(app):
         assert r.status == 200
 
 
+def test_image_runs_the_lessons_gunicorn_conf(app):
+    """이미지는 02 레슨의 sample_app/gunicorn.conf.py로 gunicorn을 띄운다: 명령행에 따로 늘어놓은 플래그가 없다."""
+    pid1 = app.exec(["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"], show=False).output
+    assert "-c sample_app/gunicorn.conf.py sample_app.main:app" in pid1, pid1
+    assert "--worker-class" not in pid1 and "--graceful-timeout" not in pid1
+    printed = app.exec(["gunicorn", "--print-config", "-c", "sample_app/gunicorn.conf.py", "sample_app.main:app"],
+                       show=False).output
+    settings = {k.strip(): v.strip() for k, _, v in (line.partition(" = ") for line in printed.splitlines()) if v}
+    want = {"bind": "['0.0.0.0:8000']", "workers": "2", "worker_class": "uvicorn_worker.UvicornWorker",
+            "graceful_timeout": "20", "worker_tmp_dir": "/dev/shm", "control_socket_disable": "True",
+            "forwarded_allow_ips": "['127.0.0.1', '::1']", "accesslog": "-"}
+    got = {key: settings.get(key, "") for key in want}
+    assert got == want
+    logs = app.logs(tail=None, show=False)
+    assert "Using worker: uvicorn_worker.UvicornWorker" in logs
+    assert logs.count("Booting worker") >= 2
+
+
 def test_port_published_on_loopback_only(app):
     bindings = app.reload()["NetworkSettings"]["Ports"]["8000/tcp"]
     assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}
