@@ -9,11 +9,16 @@
 - 출력과 실행 번호를 지운다.
 - `nav` 태그가 붙은 셀(레슨 사이 이동 링크)과 `course-map` 태그 셀(코스 지도)을 `labs.course`에서
   다시 만든다: solutions 쪽도 함께 갱신한다.
+
+학생판 검사(`tests/test_notebooks.py`)가 실행할 셀을 고르는 `check_plan()`도 여기 있다: 셀마다 정의하고
+읽는 이름을 ast로 보고, 스텁·채점·정리 셀과 그 셀들이 읽는 이름을 정의하는 앞 셀만 고른다.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import builtins
 import re
 import sys
 from pathlib import Path
@@ -141,6 +146,151 @@ def execute(path: Path, timeout: int = 600) -> None:
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     path.write_text(_dump(nb), encoding="utf-8")
+
+
+# ---- 학생판 검사 계획 (tests/test_notebooks.py) ---------------------------------------
+
+STUB_CALL = "labs.todo("
+CLEANUP_CALL = "labs.cleanup("
+
+
+def _python(source: str) -> str | None:
+    """셀 원문을 파이썬으로 바꾼다 (`%매직`·`!명령` 변환). 셀 매직(`%%answer` 등) 셀은 None."""
+    if source.lstrip().startswith("%%"):
+        return None
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+class _Names(ast.NodeVisitor):
+    """한 유효 범위(셀의 모듈 수준, 함수, 람다, 클래스, 컴프리헨션)가 정의하는 이름과 범위 밖에서 읽는 이름.
+
+    안쪽 범위(함수 본문 등)의 대입은 그 안에서만 보이므로 바깥의 정의로 치지 않는다. 안쪽 범위가 읽는
+    이름 가운데 그 범위가 정의하지 않은 것은 바깥에서 읽는 것으로 친다 (함수가 불릴 때 읽는 전역)."""
+
+    def __init__(self) -> None:
+        self.defs: dict[str, list[int]] = {}
+        self.loads: dict[str, int] = {}  # 이름 → 처음 읽는 줄
+
+    def _load(self, name: str, line: int) -> None:
+        self.loads[name] = min(line, self.loads.get(name, line))
+
+    def free(self) -> set[str]:
+        """범위 밖에서 와야 하는 이름: 정의하지 않거나, 정의하는 줄보다 앞에서 읽는 이름."""
+        return {n for n, line in self.loads.items() if n not in self.defs or line < min(self.defs[n])}
+
+    def _define(self, name: str, line: int) -> None:
+        self.defs.setdefault(name, []).append(line)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._load(node.id, node.lineno)
+        else:
+            self._define(node.id, node.lineno)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):  # `x += 1`은 앞의 x를 읽는다
+            self._load(node.target.id, node.lineno - 1)
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        for alias in node.names:
+            self._define((alias.asname or alias.name).split(".")[0], node.lineno)
+
+    visit_ImportFrom = visit_Import
+
+    def _inner(self, node: ast.AST) -> None:
+        name = getattr(node, "name", None)
+        if name:
+            self._define(name, node.lineno)
+        outer = list(getattr(node, "decorator_list", []))  # 장식자·기본값·기반 클래스는 바깥에서 계산된다
+        args = getattr(node, "args", None)
+        if isinstance(args, ast.arguments):
+            outer += [d for d in args.defaults + args.kw_defaults if d is not None]
+        outer += list(getattr(node, "bases", [])) + [k.value for k in getattr(node, "keywords", [])]
+        for child in outer:
+            self.visit(child)
+        scope = _Names()
+        if isinstance(args, ast.arguments):
+            for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+                if a is not None:
+                    scope._define(a.arg, node.lineno)
+        for child in ast.iter_child_nodes(node):
+            if child not in outer and child is not args:
+                scope.visit(child)
+        for name in scope.free():
+            self._load(name, node.lineno)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _inner
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _inner
+
+
+_IPYTHON_NAMES = {"display", "get_ipython", "In", "Out", "exit", "quit"}
+
+
+def cell_names(source: str) -> tuple[dict[str, list[int]], set[str]]:
+    """셀이 모듈 수준에서 정의하는 이름(이름 → 줄 번호들)과, 앞 셀에서 와야 하는 이름.
+
+    앞 셀에서 와야 하는 이름: 셀이 정의하지 않고 읽거나, 정의하는 줄보다 앞 줄에서 읽는 이름.
+    (`x = x + 1`처럼 한 줄에서 읽고 정의하면 놓친다: 그러면 검사가 NameError로 실패해 드러난다.)
+    파이썬으로 읽을 수 없는 셀(셀 매직)은 아무것도 정의하지도 읽지도 않는 것으로 본다."""
+    code = _python(source)
+    if code is None:
+        return {}, set()
+    visitor = _Names()
+    visitor.visit(ast.parse(code))
+    return visitor.defs, visitor.free() - set(dir(builtins)) - _IPYTHON_NAMES
+
+
+def check_plan(nb: nbformat.NotebookNode) -> list[int]:
+    """학생판 검사가 실행할 코드 셀의 번호 (노트북 순서).
+
+    고르는 셀: 첫 코드 셀(준비: import, `LAB`, 매직 등록), 스텁 셀(`labs.todo(`), `grader` 태그 셀,
+    마지막 `labs.cleanup(` 셀부터 끝까지(정리와 그 확인). 여기에 더해, 고른 셀이 읽는 이름마다
+    그 앞에서 그 이름을 마지막으로 정의한 셀을 (그 셀이 읽는 이름까지 거슬러) 고른다.
+
+    채점기는 답과 실습 결과를 `globals()`에서 `grading.need()`(없으면 `Missing` → "아직 정하지 않았다"
+    안내와 0점)나 `ns.get(이름, 기본값)`으로만 읽는다. 그래서 스텁 뒤의 채점 셀은 앞의 긴 실습 셀
+    없이도 학생이 보는 것과 같은 `GradeFailed`로 끝난다: 긴 실습 셀은 건너뛴다."""
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    if not code:
+        return []
+    names = {i: cell_names(nb.cells[i].source) for i in code}
+    cleanups = [i for i in code if CLEANUP_CALL in nb.cells[i].source]
+    chosen = {code[0]}
+    chosen |= {i for i in code if STUB_CALL in nb.cells[i].source
+               or "grader" in nb.cells[i].get("metadata", {}).get("tags", [])}
+    if cleanups:
+        chosen |= {i for i in code if i >= cleanups[-1]}
+    todo = sorted(chosen)
+    while todo:
+        i = todo.pop()
+        for name in names[i][1]:
+            definer = max((j for j in code if j < i and name in names[j][0]), default=None)
+            if definer is not None and definer not in chosen:
+                chosen.add(definer)
+                todo.append(definer)
+    return sorted(chosen)
+
+
+def answer_names(solution_source: str) -> set[str]:
+    """정답 셀의 `### BEGIN SOLUTION` … `### END SOLUTION` 구간이 정의하는 이름 (채점기가 찾을 답 이름).
+
+    `%%answer 이름` 셀이면 그 답 이름이다 (채점기는 `ANSWERS[이름]`을 읽는다)."""
+    first = solution_source.lstrip().splitlines()[0] if solution_source.strip() else ""
+    if first.startswith("%%answer"):
+        return {first.split(None, 1)[1].strip()} if len(first.split()) > 1 else set()
+    lines = solution_source.splitlines()
+    spans, start = [], None
+    for n, line in enumerate(lines, 1):
+        if "### BEGIN SOLUTION" in line:
+            start = n
+        elif "### END SOLUTION" in line and start is not None:
+            spans.append((start, n))
+            start = None
+    defs, _ = cell_names(solution_source)
+    return {name for name, at in defs.items() if any(a < line < b for line in at for a, b in spans)}
 
 
 def main(argv: list[str] | None = None) -> int:

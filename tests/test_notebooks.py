@@ -44,21 +44,111 @@ def test_student_notebook_has_no_answers_or_outputs(path):
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
+LEFTOVERS = """\
+import json as _json
+
+import psutil as _psutil
+
+import labs.pm2 as _pm2
+from labs import docker as _docker
+from labs import registry as _registry
+
+_left = {"등록된 자원": [str(r) for r in _registry.live(LAB)], "PM2 데몬": _pm2.alive_daemons(LAB)}
+_left["프로세스"] = []
+for _f in (_registry.state_dir() / "pids").glob(LAB + "*/*.json"):
+    _info = _json.loads(_f.read_text())
+    try:
+        if abs(_psutil.Process(_info["pid"]).create_time() - _info["created"]) < 1.0:
+            _left["프로세스"].append(f"{_f.parent.name}: {_info['name']} (pid {_info['pid']})")
+    except _psutil.Error:
+        pass
+try:
+    _c = _docker.client(timeout=30)
+    _left["컨테이너"] = [_x.name for _x in _c.containers.list(all=True, filters={"label": _registry.LABEL})
+                     if _x.labels.get(_registry.LABEL, "").startswith(LAB)]
+except labs.LabError:
+    _left["컨테이너"] = []  # 엔진이 없으면 컨테이너도 없다
+print("LEFTOVERS " + _json.dumps(_left, ensure_ascii=False))
+"""
+"""학생판 검사의 마지막 셀: 이 레슨 이름(`LAB`, `LAB-…`)으로 남은 자원·프로세스·PM2 데몬·컨테이너."""
+
+
+def _errors(cell) -> list[str]:
+    return [o["ename"] for o in cell.get("outputs", []) if o["output_type"] == "error"]
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
 @pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
 def test_student_notebook_stubs_stop_with_korean_guidance(path):
-    nb = nbformat.read(path, as_version=4)
+    """학생판을 스텁·채점·정리에 필요한 셀만 골라 실행한다 (`notebooks.check_plan`, 긴 실습 셀은 nbval이 돌린다).
+
+    - 스텁 셀은 모두 TodoError와 한국어 안내로 멈춘다.
+    - 채점 셀은 모두 GradeFailed로 끝나고, 바로 앞 스텁이 정할 답 이름(정답 노트북의 정답 구간이 정의하는 이름,
+      `%%answer` 이름)을 "아직 `이름`… 정하지 않았다"로 짚는다. 채점기는 `globals()`를 `need()`·`get()`으로만
+      읽으므로 건너뛴 실습 셀의 이름이 없어도 0점 항목이 될 뿐 멈추지 않는다: 학생이 보는 것과 같은 끝이다.
+    - 그 밖의 고른 셀(준비, 이름을 정의하는 앞 셀, 정리)은 오류 없이 돈다 (고른 셀이 모자라면 NameError로 드러난다).
+    - 정리 셀 뒤에 이 레슨 이름으로 남은 프로세스·컨테이너가 없다.
+    """
+    full = nbformat.read(path, as_version=4)
+    solution = nbformat.read(notebooks.SOLUTIONS / path.name, as_version=4)
+    plan = notebooks.check_plan(full)
+    nb = nbformat.v4.new_notebook(metadata=full.metadata)
+    nb.cells = [full.cells[i] for i in plan] + [nbformat.v4.new_code_cell(LEFTOVERS)]
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    stubs = 0
-    for cell in nb.cells:
-        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
-        if "labs.todo(" in cell.source:
+    stubs, pending = 0, set()
+    for index, cell in zip(plan, nb.cells):
+        errors = _errors(cell)
+        if notebooks.STUB_CALL in cell.source:
             stubs += 1
-            assert [e["ename"] for e in errors] == ["TodoError"], cell.source
-            assert "아직 답을 쓰지 않았다" in errors[0]["evalue"]
-        elif errors:
-            # 스텁 뒤의 채점 셀만 실패할 수 있고, 그때도 한국어 안내로 끝난다.
-            assert "grader" in cell.metadata.get("tags", []), cell.source
-            assert [e["ename"] for e in errors] == ["GradeFailed"]
-            assert "정하지 않았다" in "".join(o.get("text", "") for o in cell.outputs)
+            assert errors == ["TodoError"], cell.source
+            assert "아직 답을 쓰지 않았다" in next(o["evalue"] for o in cell.outputs if o["output_type"] == "error")
+            pending |= notebooks.answer_names(solution.cells[index].source)
+        elif "grader" in cell.metadata.get("tags", []):
+            # 스텁 뒤의 채점 셀은 실패하되, 한국어로 무엇을 정해야 하는지 알려 준다.
+            assert pending, f"앞에 스텁이 없는 채점 셀은 이 검사로 볼 수 없다: {cell.source}"
+            assert errors == ["GradeFailed"], cell.source + _text(cell)
+            text = _text(cell)
+            assert "정하지 않았다" in text and any(f"아직 `{name}`" in text for name in pending), (pending, text)
+            pending = set()
+        else:
+            assert errors == [], cell.source + "\n" + "".join(o.get("evalue", "") for o in cell.outputs)
     assert stubs > 0
+    line = next(t for t in _text(nb.cells[-1]).splitlines() if t.startswith("LEFTOVERS "))
+    left = json.loads(line.removeprefix("LEFTOVERS "))
+    assert not any(left.values()), f"정리 셀 뒤에 남은 것: {left}"
+
+
+def test_check_plan_runs_only_what_stubs_graders_and_cleanup_need():
+    cells = [
+        nbformat.v4.new_code_cell("import labs\nLAB = 'x'"),
+        nbformat.v4.new_code_cell("app = labs.start_uvicorn(LAB)"),
+        nbformat.v4.new_code_cell("result = labs.load(app.url)  # 긴 실습"),
+        nbformat.v4.new_code_cell("labs.plots.plot_load(result)"),
+        nbformat.v4.new_markdown_cell("## 체크포인트"),
+        nbformat.v4.new_code_cell("# 여기에 답을 쓴다.\nlabs.todo('in_flight')"),
+        nbformat.v4.new_code_cell("labs.checkpoints.start_here.littles_law(globals())",
+                                  metadata={"tags": ["grader"]}),
+        nbformat.v4.new_code_cell("late = [a.alive() for a in [app]]"),
+        nbformat.v4.new_code_cell("labs.cleanup(LAB)"),
+        nbformat.v4.new_code_cell("print(app.alive())"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    assert notebooks.check_plan(nb) == [0, 1, 5, 6, 8, 9]
+
+
+def test_cell_names_follow_python_scopes():
+    defs, free = notebooks.cell_names("def f(a, b=c):\n    z = a + g\n    return z\nxs = [x for x in ys]\nn += 1\n")
+    assert set(defs) == {"f", "xs", "n"} and free == {"c", "g", "ys", "n"}
+    assert notebooks.cell_names("%%answer Dockerfile\nFROM python") == ({}, set())
+    defs, free = notebooks.cell_names("%load_ext labs.exercises\nimport os.path as p\nprint(p, LAB)")
+    assert set(defs) == {"p"} and free == {"LAB"}
+
+
+def test_answer_names_come_from_the_solution_block():
+    cell = "x = 1\n### BEGIN SOLUTION 힌트\nmy_server = start(x)\ndef check_redis(url):\n    y = 2\n### END SOLUTION\n"
+    assert notebooks.answer_names(cell) == {"my_server", "check_redis"}
+    assert notebooks.answer_names("%%answer nginx.conf\n### BEGIN SOLUTION\nserver {}\n") == {"nginx.conf"}
