@@ -20,7 +20,7 @@ def test_missing_answer_is_friendly():
 
     g = Grader("t", [Criterion("x", 1, lambda ns: (need(ns, "answer") == 1, ""))])
     score = g.score({})
-    assert "아직 `answer`을(를) 정하지 않았다" in score.outcomes[0].note
+    assert "아직 `answer`를 정하지 않았다" in score.outcomes[0].note
 
 
 def test_crashing_check_never_crashes_grader():
