@@ -803,6 +803,18 @@ def _compose_env(lab: str, extra: Mapping[str, str] | None) -> dict[str, str]:
     return {k: str(v) for k, v in env.items()}
 
 
+def edge_network(project: str) -> dict[str, str]:
+    """Compose 프로젝트마다 다른 edge 네트워크 대역 (`compose.yaml`의 `EDGE_SUBNET`·`EDGE_IP_RANGE`·`EDGE_GATEWAY`).
+
+    코스의 스택은 앱이 nginx가 있는 대역에서 온 `X-Forwarded-*`만 믿도록 edge 네트워크의 대역을 고정한다.
+    고정 대역은 한 기계에 스택 하나만 허락하므로(일괄 채점 `--jobs 2`, 앞 레슨의 스택이 남은 채 다음 레슨),
+    실습 도구가 띄우는 스택은 프로젝트 이름에서 10.200.0.0–10.249.255.0 사이의 /24 하나를 고른다.
+    """
+    h = int(hashlib.sha256(project.encode()).hexdigest(), 16)
+    net = f"10.{200 + h % 50}.{(h // 50) % 256}"
+    return {"EDGE_SUBNET": f"{net}.0/24", "EDGE_IP_RANGE": f"{net}.128/25", "EDGE_GATEWAY": f"{net}.1"}
+
+
 class Compose:
     """진짜 `docker compose` CLI로 스택을 다룬다 (06 레슨). 등록부에 적혀 `labs.cleanup()`이 내린다.
 
@@ -833,6 +845,9 @@ class Compose:
         env = _compose_env(self.lab, self.extra_env)
         if not env.get("SECRET_KEY") and not _dotenv_defines(self.project_dir / ".env", "SECRET_KEY"):
             env["SECRET_KEY"] = LAB_SECRET_KEY
+        for key, value in edge_network(self.project).items():
+            if key not in env and not _dotenv_defines(self.project_dir / ".env", key):
+                env[key] = value
         return env
 
     def argv(self, *args: str) -> list[str]:

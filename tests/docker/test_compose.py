@@ -257,3 +257,18 @@ def test_busy_host_port_gives_clear_error(images, tmp_path):
         finally:
             st.down(volumes=True)
     assert str(busy) in str(info.value) and "사용 중" in str(info.value)
+
+
+def test_each_project_gets_its_own_edge_network(tmp_path):
+    # 고정 대역(10.213.0.0/24)이면 한 기계에 스택 하나뿐이다: 실습 도구는 프로젝트마다 다른 /24를 준다.
+    a, b = docker.edge_network("course-10-alice"), docker.edge_network("course-10-bob")
+    assert a != b and a == docker.edge_network("course-10-alice")
+    for net in (a, b):
+        first, second, third, _ = net["EDGE_SUBNET"].split(".")
+        assert first == "10" and 200 <= int(second) < 250 and net["EDGE_SUBNET"].endswith(".0/24")
+        assert net["EDGE_IP_RANGE"] == net["EDGE_SUBNET"].replace(".0/24", ".128/25")
+    env = docker.Compose("course-10-alice", lab=LAB).env()
+    assert env["EDGE_SUBNET"] == a["EDGE_SUBNET"]
+    # 사람이 정한 값(환경 변수나 .env)은 그대로 둔다
+    explicit = docker.Compose("course-10-alice", lab=LAB, env={"EDGE_SUBNET": "10.99.0.0/24"}).env()
+    assert explicit["EDGE_SUBNET"] == "10.99.0.0/24"
