@@ -64,8 +64,8 @@ for _f in (_registry.state_dir() / "pids").glob(LAB + "*/*.json"):
         pass
 try:
     _c = _docker.client(timeout=30)
-    _left["컨테이너"] = [_x.name for _x in _c.containers.list(all=True, filters={"label": _registry.LABEL})
-                     if _x.labels.get(_registry.LABEL, "").startswith(LAB)]
+    _left["컨테이너"] = [_x["Names"][0] for _x in _c.api.containers(all=True, filters={"label": _registry.LABEL})
+                     if (_x.get("Labels") or {}).get(_registry.LABEL, "").startswith(LAB)]  # 목록 한 번: 다른 세션과 겨루지 않는다
 except labs.LabError:
     _left["컨테이너"] = []  # 엔진이 없으면 컨테이너도 없다
 print("LEFTOVERS " + _json.dumps(_left, ensure_ascii=False))
@@ -100,13 +100,17 @@ def test_student_notebook_stubs_stop_with_korean_guidance(path):
     NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     stubs, pending = 0, set()
-    for index, cell in zip(plan, nb.cells):
+    for cell in nb.cells:
         errors = _errors(cell)
         if notebooks.STUB_CALL in cell.source:
             stubs += 1
             assert errors == ["TodoError"], cell.source
             assert "아직 답을 쓰지 않았다" in next(o["evalue"] for o in cell.outputs if o["output_type"] == "error")
-            pending |= notebooks.answer_names(solution.cells[index].source)
+            # 짝이 되는 정답 셀: 스텁으로 바꾸면 이 셀이 되는 셀 (번호는 notebooks/가 오래되면 어긋난다)
+            source = next((c.source for c in solution.cells if c.cell_type == "code"
+                           and notebooks.strip_solutions(c.source, "code") == cell.source), None)
+            assert source is not None, f"정답 노트북에 이 스텁의 짝이 없다 (`make notebooks`): {cell.source}"
+            pending |= notebooks.answer_names(source)
         elif "grader" in cell.metadata.get("tags", []):
             # 스텁 뒤의 채점 셀은 실패하되, 한국어로 무엇을 정해야 하는지 알려 준다.
             assert pending, f"앞에 스텁이 없는 채점 셀은 이 검사로 볼 수 없다: {cell.source}"
