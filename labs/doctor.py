@@ -94,6 +94,33 @@ def _check_docker() -> list[Check]:
     return [engine, compose]
 
 
+CONTAINER_MARKER = "/etc/course-container"
+
+
+def in_course_container() -> bool:
+    """코스 컨테이너(container/Dockerfile, 이슈 15) 안에서 도는지: 이미지가 `COURSE_CONTAINER=1`과 표시 파일을 둔다."""
+    return os.environ.get("COURSE_CONTAINER") == "1" or os.path.exists(CONTAINER_MARKER)
+
+
+def _check_container() -> Check:
+    # 정보 행이다: 호스트에서 직접 도는 것도 지원하는 방식이라 ❌가 아니다.
+    if in_course_container():
+        return Check("container", "실행 환경", True, "코스 컨테이너 (자기 Docker 엔진을 쓴다)")
+    return Check("container", "실행 환경", True, "이 기계에서 직접 (make lab)")
+
+
+def _check_buildx() -> Check:
+    fix = ("buildx가 없으면 예전 빌더로 빌드한다 (캐시·시크릿 마운트는 쓸 수 없다). "
+           "코스 컨테이너(`make course-lab`)에는 들어 있다. Debian: `apt-get install docker-buildx`.")
+    if shutil.which("docker") is None:
+        return Check("buildx", "BuildKit (docker buildx)", False, "docker 명령이 없다", fix)
+    version = _version(["docker", "buildx", "version"])
+    if not version:
+        return Check("buildx", "BuildKit (docker buildx)", False, "buildx 플러그인이 없다 (예전 빌더)", fix)
+    parts = version.split()
+    return Check("buildx", "BuildKit (docker buildx)", True, f"buildx {parts[1] if len(parts) > 1 else version}")
+
+
 def _check_registry() -> Check:
     # 레지스트리 API는 인증 없이 401로 답한다: 401이면 닿는 것이다.
     try:
@@ -160,7 +187,7 @@ def _check_font() -> Check:
 
 
 def run_checks(network: bool = True) -> Report:
-    checks = [_check_python(), *_check_docker()]
+    checks = [_check_container(), _check_python(), *_check_docker(), _check_buildx()]
     if network:
         checks.append(_check_registry())
     checks += [
