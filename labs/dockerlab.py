@@ -1,4 +1,4 @@
-"""05·06 레슨의 실습 도우미: 일부러 나쁘게 만든 Dockerfile, 빌드 맥락 측정, 비밀 유출, 레이어 캐시, Compose 이벤트.
+"""05·06 레슨의 실습 도우미: 일부러 나쁘게 만든 Dockerfile, 빌드 컨텍스트 측정, 시크릿 유출, 레이어 캐시, Compose 이벤트.
 
 `labs.docker`가 엔진과 Compose를 다루는 일반 도구라면, 이 모듈은 두 레슨이 보여 주려는 *현상*을 만든다.
 
@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,7 @@ from typing import Any
 
 from . import docker, registry
 from .errors import Explanation, LabError
+from .korean import josa
 
 LESSON05 = "05_docker_images"
 LESSON06 = "06_docker_compose"
@@ -111,10 +113,10 @@ def prune_dangling(lab: str | None = None) -> list[str]:
 registry.add_reaper(_reap)
 
 
-# ---- 빌드 맥락 만들기 ---------------------------------------------------------
+# ---- 빌드 컨텍스트 만들기 ---------------------------------------------------------
 
 FAKE_SECRET = "sk_live_course05_DO_NOT_SHIP_7f3a9c1e5b2d"
-"""심어 두는 가짜 비밀 값. 이미지에서 이 문자열이 보이면 비밀이 샌 것이다."""
+"""심어 두는 가짜 시크릿 값. 이미지에서 이 문자열이 보이면 시크릿이 샌 것이다."""
 
 ENV_TEXT = f"""# 로컬 개발용 설정 (커밋하지 않는다)
 SECRET_KEY={FAKE_SECRET}
@@ -170,14 +172,14 @@ def _write(path: Path, data: str | bytes) -> None:
 
 
 def _noise(n: int, seed: int) -> bytes:
-    """압축되지 않는(무작위) 바이트. 시드가 같으면 내용도 같다: 맥락 크기가 실행마다 같다."""
+    """압축되지 않는(무작위) 바이트. 시드가 같으면 내용도 같다: 컨텍스트 크기가 실행마다 같다."""
     return random.Random(seed).randbytes(n)
 
 
 def plant_clutter(ctx: Path, *, node_modules: bool = True) -> list[dict[str, str]]:
-    """개발 폴더에 흔히 쌓이는 것들을 빌드 맥락 `ctx`에 심는다 (05 레슨: .dockerignore).
+    """개발 폴더에 흔히 쌓이는 것들을 빌드 컨텍스트 `ctx`에 심는다 (05 레슨: .dockerignore).
 
-    비밀(`.env`, `.env.production`), 버전 관리(`.git`), 캐시(`__pycache__`), 로그, 로컬 DB,
+    시크릿(`.env`, `.env.production`), 버전 관리(`.git`), 캐시(`__pycache__`), 로그, 로컬 DB,
     호스트에서 설치한 `node/node_modules`(이 저장소에 있으면 그 복사본). 무엇을 심었는지 표로 돌려준다.
     """
     rows: list[dict[str, str]] = []
@@ -186,8 +188,8 @@ def plant_clutter(ctx: Path, *, node_modules: bool = True) -> list[dict[str, str
         _write(ctx / rel, data)
         rows.append({"경로": rel, "무엇": what})
 
-    plant(".env", ENV_TEXT, "비밀 (SECRET_KEY, DB 비밀번호)")
-    plant(".env.production", ENV_PRODUCTION_TEXT, "비밀 (운영 설정 사본)")
+    plant(".env", ENV_TEXT, "시크릿 (SECRET_KEY, DB 비밀번호)")
+    plant(".env.production", ENV_PRODUCTION_TEXT, "시크릿 (운영 설정 사본)")
     plant(".env.example", ENV_EXAMPLE_TEXT, "본보기 (값 없음: 넣어도 된다)")
     _write(ctx / ".git/HEAD", "ref: refs/heads/main\n")
     plant(".git/objects/pack/pack-5e1f.pack", _noise(12 * MB, 5), "버전 관리 이력 (12 MB)")
@@ -214,7 +216,7 @@ def read_patterns(text: str) -> list[str]:
 
 
 def set_dockerignore(ctx: Path, text: str | None) -> None:
-    """빌드 맥락의 `.dockerignore`를 바꾼다. None이면 지운다."""
+    """빌드 컨텍스트의 `.dockerignore`를 바꾼다. None이면 지운다."""
     f = ctx / ".dockerignore"
     if text is None:
         f.unlink(missing_ok=True)
@@ -224,7 +226,7 @@ def set_dockerignore(ctx: Path, text: str | None) -> None:
 
 @dataclass
 class ContextInfo:
-    """빌드 맥락: 엔진에 보내는 파일 수와 tar 크기."""
+    """빌드 컨텍스트: 엔진에 보내는 파일 수와 tar 크기."""
 
     files: list[str]
     size: int
@@ -234,16 +236,16 @@ class ContextInfo:
         return self.size / 1e6
 
     def has(self, rel: str) -> bool:
-        """이 경로(또는 그 아래 파일)가 맥락에 들어가는지."""
+        """이 경로(또는 그 아래 파일)가 컨텍스트에 들어가는지."""
         rel = rel.rstrip("/")
         return any(f == rel or f.startswith(rel + "/") for f in self.files)
 
 
 def context_info(ctx: Path, patterns: Sequence[str] | None = None) -> ContextInfo:
-    """`docker build`가 엔진에 보낼 맥락을 실제로 tar로 묶어 크기를 잰다 (05 레슨).
+    """`docker build`가 엔진에 보낼 컨텍스트을 실제로 tar로 묶어 크기를 잰다 (05 레슨).
 
-    `patterns`를 주지 않으면 맥락의 `.dockerignore`를 따른다 (없으면 모두 보낸다). `[]`는 "무시 없음".
-    Docker CLI와 같은 규칙(docker-py의 구현)을 쓴다: 패턴은 맥락 최상위 기준이고 `**`가 하위 폴더를 뜻한다.
+    `patterns`를 주지 않으면 컨텍스트의 `.dockerignore`를 따른다 (없으면 모두 보낸다). `[]`는 "무시 없음".
+    Docker CLI와 같은 규칙(docker-py의 구현)을 쓴다: 패턴은 컨텍스트 최상위 기준이고 `**`가 하위 폴더를 뜻한다.
     """
     from docker.utils.build import create_archive, exclude_paths
 
@@ -309,7 +311,7 @@ WORKDIR /app
 COPY .env .
 RUN grep -c SECRET_KEY .env && rm .env
 """
-"""비밀을 복사해 쓰고 곧바로 지우는 Dockerfile: 마지막 파일 시스템에는 없지만 COPY 층에는 남는다."""
+"""시크릿을 복사해 쓰고 곧바로 지우는 Dockerfile: 마지막 파일 시스템에는 없지만 COPY 층에는 남는다."""
 
 CACHE_MOUNT = """\
 ARG PYTHON_IMAGE=python:3.13-slim
@@ -322,10 +324,10 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 
 
 def write_dockerfile(ctx: Path, text: str) -> Path:
-    """빌드 맥락의 `Dockerfile`을 이 변형으로 바꾼다 (맥락은 작업 폴더의 복사본이다).
+    """빌드 컨텍스트의 `Dockerfile`을 이 변형으로 바꾼다 (컨텍스트은 작업 폴더의 복사본이다).
 
-    Dockerfile은 맥락 *안*에 고정된 이름으로 둔다. 맥락 밖의 Dockerfile을 `labs.docker.build`에 주면
-    임의의 이름으로 맥락에 끼워 넣는데, 그 파일이 `COPY . …`에 섞여 들어가 매번 COPY 층의 캐시를 깬다.
+    Dockerfile은 컨텍스트 *안*에 고정된 이름으로 둔다. 컨텍스트 밖의 Dockerfile을 `labs.docker.build`에 주면
+    임의의 이름으로 컨텍스트에 끼워 넣는데, 그 파일이 `COPY . …`에 섞여 들어가 매번 COPY 층의 캐시를 깬다.
     """
     path = ctx / "Dockerfile"
     path.write_text(text)
@@ -371,7 +373,7 @@ def run_once(image: str, lab: str, command: Sequence[str], timeout: float = 60, 
         code = c.wait(timeout=timeout)
         out = c.logs(tail=None, show=False).strip()
     if code != 0:
-        raise LabError(f"❌ `{' '.join(command)}`이(가) 종료 코드 {code}로 끝났다:\n{out[-500:]}")
+        raise LabError(f"❌ {josa('`' + ' '.join(command) + '`', '이')} 종료 코드 {code}로 끝났다:\n{out[-500:]}")
     return out
 
 
@@ -382,12 +384,12 @@ def pid1(container: docker.Container) -> str:
 
 
 def healthcheck_config(tag: str) -> dict[str, Any]:
-    """이미지에 적힌 HEALTHCHECK (`docker inspect`): 명령, 간격, 제한 시간, 시작 유예, 재시도."""
+    """이미지에 적힌 HEALTHCHECK (`docker inspect`): 명령, 간격, 타임아웃, 시작 유예, 재시도."""
     hc = docker.require_docker().images.get(tag).attrs["Config"].get("Healthcheck") or {}
     if not hc.get("Test"):
         return {}
     return {"명령": " ".join(hc["Test"][1:]) if hc["Test"][0] in ("CMD", "CMD-SHELL") else " ".join(hc["Test"]),
-            "간격(초)": hc.get("Interval", 0) / 1e9, "제한 시간(초)": hc.get("Timeout", 0) / 1e9,
+            "간격(초)": hc.get("Interval", 0) / 1e9, "타임아웃(초)": hc.get("Timeout", 0) / 1e9,
             "시작 유예(초)": hc.get("StartPeriod", 0) / 1e9, "재시도": hc.get("Retries", 0)}
 
 
@@ -531,7 +533,7 @@ class LayerHit:
 
 
 def find_in_layers(tag: str, name: str) -> list[LayerHit]:
-    """이미지를 `docker save`로 내보내 모든 층(tar)을 뒤져 이름이 `name`인 파일을 찾는다 (05 레슨: 비밀 유출).
+    """이미지를 `docker save`로 내보내 모든 층(tar)을 뒤져 이름이 `name`인 파일을 찾는다 (05 레슨: 시크릿 유출).
 
     나중 층에서 `rm`으로 지운 파일도 아래 층에는 그대로 있다: 이미지를 받은 사람은 누구나 꺼낼 수 있다.
     """
@@ -887,7 +889,7 @@ APP_IMAGE_06 = "course-06/sample-app:latest"
 
 
 def ensure_app_image(lab: str, progress: bool = False) -> docker.BuildResult:
-    """06 레슨의 앱 이미지를 `sample_app/`에서 빌드한다 (`compose.yaml`의 `build:`와 같은 맥락·인자).
+    """06 레슨의 앱 이미지를 `sample_app/`에서 빌드한다 (`compose.yaml`의 `build:`와 같은 컨텍스트·인자).
 
     층이 캐시에 있으면 몇 초 만에 끝난다. Compose의 `up`은 이 이미지를 쓰므로 `build=False`로 부른다.
     """
@@ -918,7 +920,7 @@ def build_from_copy(folder: Path, src: Path, services: Sequence[str] = ("app", "
     import yaml
 
     path = folder / "build-from-copy.yaml"
-    path.write_text("# 06 레슨: 빌드 맥락을 작업 폴더의 복사본으로 바꾼다 (저장소의 코드는 고치지 않는다)\n"
+    path.write_text("# 06 레슨: 빌드 컨텍스트을 작업 폴더의 복사본으로 바꾼다 (저장소의 코드는 고치지 않는다)\n"
                     + yaml.safe_dump({"services": {s: {"build": {"context": str(src)}} for s in services}},
                                      allow_unicode=True))
     return path
@@ -1106,7 +1108,112 @@ def wait_restarted(container: docker.Container, before: int, timeout: float = 60
         time.sleep(0.3)
     raise LabError(Explanation(f"{timeout:.0f}초 안에 다시 healthy가 되지 않았다.",
                                "재시작 정책(`restart:`)과 컨테이너 로그를 확인한다.").render(
-        f"{container.name}이(가) 다시 시작되지 않았다"))
+        f"{josa(container.name, '이')} 다시 시작되지 않았다"))
+
+
+# ---- 진짜 명령을 보이며 실행 ----------------------------------------------------
+
+def shown_path(path: str | Path) -> str:
+    """명령 줄에 보일 경로: 저장소 안이면 저장소 루트에서 본 상대 경로, 밖(작업 폴더)이면 파일 이름만.
+    저장된 출력에 이 기계의 절대 경로가 남지 않게 한다."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(registry.PROJECT_ROOT.resolve()))
+    except ValueError:
+        return p.name
+
+
+def compose_command(stack: docker.Compose, *args: str) -> str:
+    """`stack`이 실행할 `docker compose` 명령을 저장소 루트에서 그대로 따라 칠 수 있는 한 줄로 돌려준다.
+    (실습 도구가 붙이는 `--ansi never --progress plain`과 `--project-directory`는 출력 모양만 바꾸므로 뺀다.)"""
+    files = [x for f in stack.files for x in ("-f", shown_path(f))]
+    return shlex.join(["docker", "compose", "-p", stack.project, *files, *args])
+
+
+def compose_run(stack: docker.Compose, *args: str, stdin: Path | None = None, show: bool = True,
+                timeout: float = 180) -> docker.CommandResult:
+    """`$ docker compose -p … <args>`를 먼저 찍고 실행한다. `stdin`을 주면 그 파일을 명령의 표준 입력으로 보낸다
+    (`… exec -T app python - < labs/redis_fill.py`). 출력은 `show`이면 두 칸 들여 찍고, 실패하면 한국어 오류."""
+    print("$ " + compose_command(stack, *args) + (f" < {shown_path(stdin)}" if stdin else ""), flush=True)
+    if stdin is None:
+        return stack.run(*args, show=show, timeout=timeout)
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(stack.argv(*args), input=stdin.read_bytes(), env=stack.env(), cwd=stack.project_dir,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise LabError(f"❌ {timeout:g}초 안에 끝나지 않았다: {compose_command(stack, *args)}") from exc
+    out = proc.stdout.decode(errors="replace").rstrip()
+    if show and out:
+        print("\n".join("  " + line for line in out.splitlines()), flush=True)
+    if proc.returncode != 0:
+        raise LabError(f"❌ 종료 코드 {proc.returncode}: {compose_command(stack, *args)}\n{out[-800:]}")
+    return docker.CommandResult(stack.argv(*args), proc.returncode, out, time.monotonic() - start)
+
+
+# ---- depends_on의 restart: true ------------------------------------------------
+
+def start_marks(containers: Iterable[docker.Container]) -> dict[str, dict[str, Any]]:
+    """컨테이너마다 마지막 시작 시각(`State.StartedAt`)과 재시작 정책이 다시 띄운 횟수(`RestartCount`).
+    앞뒤로 재어 비교하면 누가 다시 시작됐는지, 엔진(재시작 정책)이 했는지 알 수 있다."""
+    marks = {}
+    for c in containers:
+        attrs = c.reload()
+        labels = attrs["Config"]["Labels"]
+        name = f"{labels.get('com.docker.compose.service', c.name)}-{labels.get('com.docker.compose.container-number', '1')}"
+        marks[name] = {
+            "StartedAt": attrs["State"].get("StartedAt", ""), "RestartCount": int(attrs.get("RestartCount", 0))}
+    return marks
+
+
+def restarted(before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """`start_marks` 두 번 사이에 다시 시작된(StartedAt이 바뀐) 컨테이너 이름들."""
+    return [name for name in after if name in before and after[name]["StartedAt"] != before[name]["StartedAt"]]
+
+
+def marks_table(before: Mapping[str, Mapping[str, Any]], *afters: tuple[str, Mapping[str, Mapping[str, Any]]],
+                ) -> list[dict[str, Any]]:
+    """`start_marks`들을 표로: 단계마다 StartedAt(초 단위까지)과 RestartCount."""
+    rows = []
+    for name in before:
+        row: dict[str, Any] = {"컨테이너": name, "처음 StartedAt": before[name]["StartedAt"][11:19],
+                               "처음 RestartCount": before[name]["RestartCount"]}
+        for label, marks in afters:
+            row[f"{label} StartedAt"] = marks[name]["StartedAt"][11:19]
+            row[f"{label} RestartCount"] = marks[name]["RestartCount"]
+        rows.append(row)
+    return rows
+
+
+def wait_healthy_all(containers: Iterable[docker.Container], timeout: float = 90.0) -> list[str]:
+    """컨테이너들이 모두 healthy(헬스 체크가 없으면 running)가 될 때까지 기다린다. 마지막 상태들을 돌려준다."""
+    return [c.wait_healthy(timeout=timeout) for c in containers]
+
+
+# ---- 백킹 서비스의 설정: Redis maxmemory, PostgreSQL init 스크립트 ---------------------
+
+REDIS_FILL = registry.PROJECT_ROOT / "labs" / "redis_fill.py"
+INITDB_LINE = "running /docker-entrypoint-initdb.d/"
+
+
+def redis_config(stack: docker.Compose, *names: str, show: bool = True) -> dict[str, str]:
+    """`$ docker compose … exec -T redis redis-cli CONFIG GET <names>`: 돌아온 이름·값 쌍을 dict로."""
+    out = compose_run(stack, "exec", "-T", "redis", "redis-cli", "CONFIG", "GET", *names, show=show).output
+    words = [w for w in out.splitlines() if w.strip()]
+    return dict(zip(words[::2], words[1::2]))
+
+
+def redis_info(stack: docker.Compose, section: str = "stats", show: bool = False) -> dict[str, str]:
+    """`redis-cli INFO <section>`의 `이름:값` 줄들을 dict로 (`evicted_keys`, `used_memory` …)."""
+    out = compose_run(stack, "exec", "-T", "redis", "redis-cli", "INFO", section, show=show).output
+    return dict(line.strip().split(":", 1) for line in out.splitlines() if ":" in line and not line.startswith("#"))
+
+
+def initdb_lines(container: docker.Container) -> list[str]:
+    """PostgreSQL 컨테이너 로그에서 `/docker-entrypoint-initdb.d`의 스크립트를 실행한 줄들.
+    빈 데이터 폴더로 처음 시작한 컨테이너에만 있다 (공식 이미지와 코스의 대체 이미지가 같은 줄을 찍는다)."""
+    log = container.logs(tail=None, show=False)
+    return [line[line.index(INITDB_LINE):].strip() for line in log.splitlines() if INITDB_LINE in line]
 
 
 # ---- 개발용 오버라이드: 핫 리로드 ----------------------------------------------------
@@ -1147,4 +1254,4 @@ def wait_for(url: str, check: Callable[[Any], bool], timeout: float = 30.0) -> f
             time.sleep(0.1)
     raise LabError(Explanation(f"{timeout:.0f}초 동안 바뀐 응답이 오지 않았다 (마지막: {last}).",
                                "바인드 마운트 경로와 `--reload`가 켜졌는지 `stack.logs('app')`로 확인한다.",
-                               ).render(f"{url}이(가) 바뀌지 않았다"))
+                               ).render(f"{josa(url, '이')} 바뀌지 않았다"))

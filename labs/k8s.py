@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import LabError
+from .korean import josa
 from .registry import PROJECT_ROOT
 
 MANIFEST = PROJECT_ROOT / "compose" / "k8s" / "sample-app.yaml"
@@ -149,14 +150,14 @@ def _korean(error: Any) -> str:
     if kind == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         wanted = " 또는 ".join(_TYPES.get(w, w) for w in wanted if w != "null")
-        return f"{error.instance!r}은(는) {wanted} 타입이어야 한다"
+        return f"{josa(repr(error.instance), '은')} {wanted} 타입이어야 한다"
     if kind == "required":
         m = re.match(r"'([^']+)' is a required property", error.message)
-        return f"필수 필드 {m.group(1) if m else error.message!r}이(가) 없다"
+        return f"필수 필드가 없다: {m.group(1) if m else error.message!r}"
     if kind == "enum":
-        return f"{error.instance!r}은(는) 허용된 값이 아니다 (허용: {', '.join(map(str, error.validator_value))})"
+        return f"{josa(repr(error.instance), '은')} 허용된 값이 아니다 (허용: {', '.join(map(str, error.validator_value))})"
     if kind in ("minimum", "exclusiveMinimum"):
-        return f"{error.instance!r}은(는) 너무 작다 (최소 {error.validator_value})"
+        return f"{josa(repr(error.instance), '은')} 너무 작다 (최소 {error.validator_value})"
     return error.message
 
 

@@ -5,16 +5,22 @@
 - `ProbeLog.orchestrator()`: 기록을 Kubernetes 프로브 규칙(주기, 연속 실패·성공 횟수)으로 읽어
   "이 시각에 트래픽을 받았을까, 컨테이너를 재시작했을까"를 표로 만든다.
 - `ProbeLog.plot()`: 두 엔드포인트의 상태 코드와 그에 따른 판단을 한 그림에 그린다.
+- `unhealthy_under_restart()`: 재시작 정책이 있는 컨테이너의 `HEALTHCHECK`를 실패시켜, Docker 엔진이 unhealthy를
+  표시만 하고 재시작하지 않는 것을 보인다.
 """
 
 from __future__ import annotations
 
+import shlex
+import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import httpx
+
+from .korean import josa
 
 LIVENESS = "/health"
 READINESS = "/health/ready"
@@ -236,7 +242,7 @@ class Prober:
             time.sleep(self.interval / 2)
         from .errors import LabError
 
-        raise LabError(f"❌ {path}가 {timeout:g}초 안에 {code}(으)로 답하지 않았다. 앱 로그를 확인한다.")
+        raise LabError(f"❌ {josa(path, '가')} {timeout:g}초 안에 {josa(code, '으로')} 답하지 않았다. 앱 로그를 확인한다.")
 
     def _loop(self) -> None:
         with httpx.Client(timeout=self.timeout) as client:
@@ -268,3 +274,94 @@ class Prober:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# ---- Docker: unhealthy는 표시일 뿐이다 ---------------------------------------------
+
+# 주소를 argv로 넘겨 파이썬 코드 안에 따옴표가 없게 한다: 찍은 명령을 셸에 그대로 붙여 넣을 수 있다.
+READY_HEALTH_CMD = ('python -c "import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=2)" '
+                    "http://127.0.0.1:8000/health/ready")
+
+
+@dataclass
+class UnhealthyRun:
+    """`unhealthy_under_restart()`의 결과: 엔진이 본 상태를 지켜본 끝에 읽은 값."""
+
+    command: str            # 실제로 실행한 `docker run …` 한 줄
+    restart_policy: str     # HostConfig.RestartPolicy.Name
+    status: str             # State.Status (running이어야 한다)
+    health: str             # State.Health.Status (unhealthy)
+    failing_streak: int     # 연달아 실패한 헬스 체크 수
+    restart_count: int      # 재시작 정책이 다시 띄운 횟수
+    started_at_same: bool   # 지켜보는 동안 StartedAt이 그대로였나
+    watched: float          # unhealthy가 된 뒤 지켜본 초
+    last_output: str        # 마지막 헬스 체크 출력의 마지막 줄
+
+    @property
+    def kept_running(self) -> bool:
+        return (self.health == "unhealthy" and self.status == "running" and self.restart_count == 0
+                and self.started_at_same)
+
+
+def unhealthy_under_restart(image: str, lab: str, *, name: str, policy: str = "always",
+                            health_cmd: str = READY_HEALTH_CMD, env: Mapping[str, str] | None = None,
+                            command: Sequence[str] = (), watch: float = 8.0, timeout: float = 60.0,
+                            show: bool = True) -> UnhealthyRun:
+    """`docker run -d --restart <policy> --health-cmd …`로 헬스 체크가 실패하는 컨테이너를 띄우고,
+    unhealthy가 된 뒤 `watch`초 동안 재시작되는지 지켜본다 (07 레슨). 실행한 명령을 `$ …`로 먼저 찍는다.
+
+    컨테이너에는 `course.lab=<lab>` 레이블을 붙인다: `labs.cleanup(lab)`이 레이블로 찾아 지운다.
+    결과를 읽은 뒤에는 컨테이너를 지운다 (`docker rm -f`).
+    """
+    from .docker import LABEL, require_docker
+    from .errors import LabError
+
+    require_docker()
+    subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+    argv = ["docker", "run", "-d", "--name", name, "--label", f"{LABEL}={lab}", "--restart", policy,
+            *[x for k, v in (env or {}).items() for x in ("-e", f"{k}={v}")],
+            "--health-cmd", health_cmd, "--health-interval", "1s", "--health-timeout", "3s",
+            "--health-retries", "2", "--health-start-period", "0s", image, *command]
+    shown = shlex.join(argv)
+    if show:
+        print("$ " + shown, flush=True)
+    started = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    if started.returncode != 0:
+        raise LabError(f"❌ 컨테이너를 띄우지 못했다 (종료 코드 {started.returncode}): {started.stderr.strip()[-500:]}")
+
+    def inspect() -> dict:
+        out = subprocess.run(["docker", "inspect", name], capture_output=True, text=True, timeout=30)
+        if out.returncode != 0:
+            raise LabError(f"❌ 컨테이너 {josa(name, '이')} 없다: {out.stderr.strip()}")
+        import json
+
+        return json.loads(out.stdout)[0]
+
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            attrs = inspect()
+            if (attrs["State"].get("Health") or {}).get("Status") == "unhealthy":
+                break
+            if time.monotonic() > deadline:
+                raise LabError(f"❌ {timeout:g}초 안에 unhealthy가 되지 않았다: "
+                               f"{(attrs['State'].get('Health') or {}).get('Status')}")
+            time.sleep(0.3)
+        first_start = attrs["State"].get("StartedAt")
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < watch:
+            attrs = inspect()
+            if attrs["State"].get("StartedAt") != first_start or attrs["State"]["Status"] != "running":
+                break
+            time.sleep(0.5)
+        health = attrs["State"].get("Health") or {}
+        log = health.get("Log") or [{}]
+        return UnhealthyRun(
+            command=shown, restart_policy=attrs["HostConfig"]["RestartPolicy"]["Name"],
+            status=attrs["State"]["Status"], health=health.get("Status", ""),
+            failing_streak=int(health.get("FailingStreak", 0)), restart_count=int(attrs.get("RestartCount", 0)),
+            started_at_same=attrs["State"].get("StartedAt") == first_start, watched=time.monotonic() - t0,
+            last_output=([ln.strip() for ln in str(log[-1].get("Output", "")).splitlines() if ln.strip()]
+                         or [""])[-1][-160:])
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)

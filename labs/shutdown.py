@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import LabError
+from .korean import josa
 from .load import LoadResult, start_load
 from .procs import Server
 
@@ -209,7 +210,7 @@ def wait_exit(server: Server, timeout: float = 30.0) -> float:
         server.proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         server.stop(signal.SIGKILL, timeout=5)
-        raise LabError(f"❌ {server.name}이(가) {timeout:g}초 안에 끝나지 않아 SIGKILL로 끝냈다.") from None
+        raise LabError(f"❌ {josa(server.name, '이')} {timeout:g}초 안에 끝나지 않아 SIGKILL로 끝냈다.") from None
     elapsed = time.monotonic() - start
     server.stop()  # 이미 끝났으므로 신호는 가지 않는다: 남은 자식 정리와 등록부 정리만 한다
     return elapsed
@@ -358,7 +359,7 @@ def kill_worker(server: Server, pid: int | None = None, sig: int = signal.SIGKIL
         raise LabError(f"❌ {server.name}에 워커가 없다: `workers=2` 이상으로 띄운다.")
     victim = pid if pid is not None else workers[0]
     if victim not in workers:
-        raise LabError(f"❌ pid {victim}은(는) {server.name}의 워커가 아니다: {workers}")
+        raise LabError(f"❌ pid {josa(victim, '은')} {server.name}의 워커가 아니다: {workers}")
     os.kill(victim, sig)
     return victim
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -331,3 +332,77 @@ def test_dev_override_is_accepted_and_mounts_the_source(tmp_path):
     rebuild = docker.Compose("course-test-dev", lab=LAB, env={"SECRET_KEY": "x" * 40},
                              files=[dockerlab.registry.PROJECT_ROOT / "compose" / "compose.yaml", override])
     assert rebuild.config()["services"]["app"]["build"]["context"] == str(src)
+
+
+def test_compose_command_is_repeatable_from_the_repo_root(tmp_path):
+    stack = docker.Compose("course-06", lab=LAB, files=[registry.PROJECT_ROOT / "compose" / "compose.yaml",
+                                                        tmp_path / "override.yaml"])
+    # 저장소 안의 파일은 상대 경로로, 작업 폴더(이 기계의 임시 경로)는 이름만 보인다.
+    assert dockerlab.compose_command(stack, "exec", "-T", "db", "psql", "-tAc", "SHOW statement_timeout") == (
+        "docker compose -p course-06 -f compose/compose.yaml -f override.yaml "
+        "exec -T db psql -tAc 'SHOW statement_timeout'")
+
+
+def test_start_marks_tables_compare_started_at():
+    before = {"db-1": {"StartedAt": "2026-12-03T10:00:00.1Z", "RestartCount": 0},
+              "app-1": {"StartedAt": "2026-12-03T10:00:05.1Z", "RestartCount": 0}}
+    after = {"db-1": {"StartedAt": "2026-12-03T10:01:00.1Z", "RestartCount": 1},
+             "app-1": {"StartedAt": "2026-12-03T10:00:05.1Z", "RestartCount": 0}}
+    assert dockerlab.restarted(before, after) == ["db-1"]
+    rows = dockerlab.marks_table(before, ("장애 뒤", after))
+    assert rows[0] == {"컨테이너": "db-1", "처음 StartedAt": "10:00:00", "처음 RestartCount": 0,
+                       "장애 뒤 StartedAt": "10:01:00", "장애 뒤 RestartCount": 1}
+
+
+DEPENDS_STACK = """
+services:
+  redis:
+    image: ${REDIS_IMAGE}
+    command: ["redis-server", "--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru", "--save", ""]
+    restart: unless-stopped
+    healthcheck: {test: ["CMD", "redis-cli", "ping"], interval: 1s, timeout: 2s, retries: 10}
+    labels: {course.lab: "${COURSE_LAB}"}
+  web:
+    image: ${REDIS_IMAGE}
+    command: ["redis-server", "--port", "6380"]
+    restart: unless-stopped
+    depends_on: {redis: {condition: service_healthy, restart: true}}
+    labels: {course.lab: "${COURSE_LAB}"}
+networks:
+  default:
+    labels: {course.lab: "${COURSE_LAB}"}
+"""
+
+
+@needs_docker
+def test_depends_on_restart_only_follows_compose_restarts_and_redis_evicts(tmp_path, capsys):
+    (tmp_path / "compose.yaml").write_text(DEPENDS_STACK)
+    project = "course-test-depends"
+    stack = docker.Compose(project, lab=LAB, files=[tmp_path / "compose.yaml"])
+    try:
+        stack.up(build=False, timeout=90)
+        watched = dockerlab.service_containers(project, "redis") + dockerlab.service_containers(project, "web")
+        m0 = dockerlab.start_marks(watched)
+        assert set(m0) == {"redis-1", "web-1"}
+        dockerlab.crash(watched[0])
+        dockerlab.wait_restarted(watched[0], m0["redis-1"]["RestartCount"])
+        time.sleep(2)
+        m1 = dockerlab.start_marks(watched)
+        assert dockerlab.restarted(m0, m1) == ["redis-1"]          # 엔진의 재시작: web은 그대로
+        dockerlab.compose_run(stack, "restart", "redis", show=False)
+        dockerlab.wait_healthy_all(watched)
+        m2 = dockerlab.start_marks(watched)
+        assert set(dockerlab.restarted(m1, m2)) == {"redis-1", "web-1"}   # Compose의 재시작: restart: true
+        assert m2["redis-1"]["RestartCount"] == 0 and m2["web-1"]["RestartCount"] == 0
+        assert f"$ docker compose -p {project} -f compose.yaml restart redis" in capsys.readouterr().out
+
+        assert dockerlab.redis_config(stack, "maxmemory-policy") == {"maxmemory-policy": "allkeys-lru"}
+        commands = tmp_path / "fill.txt"   # redis-cli는 표준 입력의 줄마다 명령 하나를 실행한다
+        commands.write_text("".join(f"SET k{i} {'x' * 100_000}\n" for i in range(60)))   # 4 MiB 한도에 6 MB
+        out = dockerlab.compose_run(stack, "exec", "-T", "redis", "redis-cli", stdin=commands, show=False)
+        assert out.output.split() == ["OK"] * 60   # allkeys-lru: 거절하지 않고 오래된 키를 지운다
+        assert f"exec -T redis redis-cli < {commands.name}" in capsys.readouterr().out
+        assert int(dockerlab.redis_info(stack)["evicted_keys"]) > 0
+        assert dockerlab.initdb_lines(watched[0]) == []
+    finally:
+        stack.down(volumes=True, show=False)

@@ -40,8 +40,8 @@ def test_schema_errors_in_korean_with_paths(manifest):
     text = "\n".join(map(str, problems))
     assert len(problems) == 3 and all(p.kind == "스키마" for p in problems)
     assert "livenessProbe: 알 수 없는 필드 'periodSecond'" in text
-    assert "terminationGracePeriodSeconds: '35'은(는) 정수 타입이어야 한다" in text
-    assert "필수 필드 'name'이(가) 없다" in text
+    assert "terminationGracePeriodSeconds: '35'는 정수 타입이어야 한다" in text
+    assert "필수 필드가 없다: 'name'" in text
 
 
 def test_unknown_kind_and_non_strict():

@@ -76,3 +76,19 @@ def test_prober_records_connection_failures():
         time.sleep(0.3)
     assert prober.log.samples and all(c is None for c in prober.log.codes(LIVENESS))
     assert prober.log.samples[0].states[READINESS] == "연결 실패"
+
+
+@pytest.mark.requires("docker")
+def test_unhealthy_container_is_marked_not_restarted(capsys):
+    from labs import docker, images
+
+    images.prepare(skip_dev=True, progress=False)
+    image = images.image_env().get("PYTHON_IMAGE", "python:3.13-slim")
+    run = probes.unhealthy_under_restart(image, "t-probes", name="course-test-unhealthy", policy="always",
+                                         health_cmd="exit 1", command=["sleep", "600"], watch=4)
+    assert run.command.startswith("docker run -d --name course-test-unhealthy --label course.lab=t-probes "
+                                  "--restart always")
+    assert "$ " + run.command in capsys.readouterr().out
+    assert run.health == "unhealthy" and run.status == "running" and run.restart_count == 0
+    assert run.kept_running and run.restart_policy == "always" and run.failing_streak >= 2
+    assert docker.reap("t-probes") == []   # 도우미가 이미 지웠다
