@@ -2,7 +2,8 @@
 # CI(.ci/run)도 같은 명령을 부른다.
 
 PYTHON ?= python3
-VENV   := .venv
+# 가상 환경 폴더. 코스 컨테이너는 환경 변수 VENV=/opt/venv 로 이미지에 든 것을 쓴다 (container/Dockerfile).
+VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NODE_DIR := sample_app/node
@@ -11,7 +12,8 @@ LAB_ARGS ?=
 KERNEL := deploy-course
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab setup node-deps kernel test test-unit lint test-notebooks notebooks docker images clean-labs bench bench-lessons
+.PHONY: lab setup node-deps kernel test test-unit lint test-notebooks notebooks docker images clean-labs bench bench-lessons \
+	course-image course-lab course-down test-container
 
 ## 실습 환경을 만들거나 갱신하고 JupyterLab을 00 노트북에서 연다
 lab: setup
@@ -65,6 +67,23 @@ docker:
 ## 코스가 쓰는 이미지를 받거나(레지스트리가 막히면) 대체 이미지를 만든다
 images: $(STAMP)
 	$(PY) -m labs.images prepare
+
+## 코스 컨테이너 (이슈 15): 실습 환경 전체(Python 3.13, nginx 1.26, 자기 Docker 엔진과 BuildKit …)가 든 이미지
+## course-image: 이미지를 만든다 (레지스트리가 없으면 오프라인 키트의 Debian 기반에서)
+course-image:
+	bash scripts/course-container.sh build
+
+## course-lab: 컨테이너를 띄우고 JupyterLab 주소(토큰 포함)를 찍는다 (127.0.0.1:$(LAB_PORT)에만 연다)
+course-lab:
+	COURSE_LAB_PORT=$(LAB_PORT) bash scripts/course-container.sh up
+
+## course-down: 컨테이너를 내린다 (notebooks/ 의 작업은 남는다)
+course-down:
+	bash scripts/course-container.sh down
+
+## 코스 컨테이너 검증: 이미지를 만들고(있으면 캐시), 띄워서 Chromium으로 JupyterLab을 조작하고, 안쪽 BuildKit으로 빌드한다
+test-container: $(STAMP)
+	COURSE_CONTAINER_TESTS=1 $(PY) -m pytest tests/container -p no:cacheprovider --durations=5 -v
 
 ## 실습이 남긴 프로세스·컨테이너를 모두 정리한다
 clean-labs: $(STAMP)
