@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 # docker를 불러오면 레이블 정리 함수가 등록된다: 커널 재시작 뒤 cleanup()도 컨테이너를 찾는다.
-from . import checkpoints, docker, grading, http, plots, registry
+from . import checkpoints, docker, grading, http, plots, registry, tasks
 from .doctor import capabilities, doctor
 from .errors import LabError, explain, who_uses_port
 from .grading import todo
-from .load import LoadResult, load, start_load
+from .load import LoadResult, ensure_quiet, load, start_load
 from .procs import (
     Server,
     app_env,
@@ -24,13 +24,14 @@ from .procs import (
 )
 from .registry import LABEL, cleanup
 from .shell import run
+from .tasks import predict
 
 __all__ = [
-    "LABEL", "LabError", "LoadResult", "Server", "app_env", "capabilities", "cleanup", "doctor", "explain",
-    "free_port", "load", "migrate", "need", "run", "start_gunicorn", "start_hypercorn", "start_load",
+    "LABEL", "LabError", "LoadResult", "Server", "app_env", "capabilities", "cleanup", "doctor", "ensure_quiet", "explain",
+    "free_port", "load", "migrate", "need", "predict", "run", "start_gunicorn", "start_hypercorn", "start_load",
     "start_node", "start_process", "start_uvicorn", "todo", "who_uses_port",
     # 하위 모듈: `labs.docker`, `labs.checkpoints.<레슨>`처럼 노트북이 바로 쓴다
-    "checkpoints", "docker", "grading", "http", "plots", "registry",
+    "checkpoints", "docker", "grading", "http", "plots", "registry", "tasks",
 ]
 
 
@@ -61,3 +62,4 @@ def _install_ipython_handler() -> None:
 
 
 _install_ipython_handler()
+tasks.load()  # `%%lab_file` 셀 매직 (노트북 안에서만)

@@ -24,7 +24,7 @@ from typing import Any
 
 from . import registry
 from .errors import LabError
-from .procs import DEFAULT_WSGI, Server, app_env, find_binary, free_port, start_process
+from .procs import DEFAULT_WSGI, Server, app_env, command_line, find_binary, free_port, start_process
 
 COURSE_CONFIG = registry.PROJECT_ROOT / "sample_app" / "gunicorn.conf.py"
 """코스가 권하는 설정 파일 (`sample_app/gunicorn.conf.py`)."""
@@ -158,7 +158,7 @@ def _imported_names(path: Path) -> set[str]:
 
 
 def _print_config(path: Path | None, app: str, args: list[str], env: dict[str, str] | None,
-                  timeout: float) -> dict[str, str]:
+                  timeout: float, echo: bool = False) -> dict[str, str]:
     binary = find_binary("gunicorn")
     if binary is None:
         raise LabError("❌ `gunicorn`을 찾을 수 없다: `make lab`으로 파이썬 의존성을 설치한다.")
@@ -166,6 +166,8 @@ def _print_config(path: Path | None, app: str, args: list[str], env: dict[str, s
     # 설정 파일을 주지 않으면 gunicorn은 현재 폴더의 ./gunicorn.conf.py를 찾는다: 빈 파일로 막는다.
     argv += ["-c", str(path) if path else os.devnull]
     argv += [*args, app]
+    if echo:
+        print("$ " + command_line(["gunicorn", *argv[1:]], env), flush=True)
     full_env = {**os.environ, **app_env("gunicorn-config"), **(env or {})}
     for key in ("GUNICORN_CMD_ARGS", "WEB_CONCURRENCY"):
         if env is None or key not in env:
@@ -193,17 +195,18 @@ def _print_config(path: Path | None, app: str, args: list[str], env: dict[str, s
 
 
 def load(path: str | Path | None, app: str = DEFAULT_WSGI, *, args: list[str] | tuple[str, ...] = (),
-         env: dict[str, str] | None = None, timeout: float = 30.0) -> GunicornConfig:
+         env: dict[str, str] | None = None, timeout: float = 30.0, echo: bool = False) -> GunicornConfig:
     """gunicorn에게 설정 파일을 읽히고(`--print-config`) 실제로 적용될 설정을 돌려준다.
 
     - `args`: 명령행 인자 (명령행은 설정 파일보다 우선한다)
     - `env`: 설정 파일이 읽을 환경 변수 (예: `{"WEB_CONCURRENCY": "3"}`)
+    - `echo=True`: 실행하는 명령 줄(`$ gunicorn --print-config -c … 앱`)을 먼저 보여 준다
     gunicorn이 거부하면 마지막 출력 줄과 함께 한국어 `LabError`를 낸다.
     """
     p = Path(path) if path is not None else None
     if p is not None and not p.exists():
         raise LabError(f"❌ 설정 파일이 없다: {p.name}")
-    settings = _print_config(p, app, list(args), env, timeout)
+    settings = _print_config(p, app, list(args), env, timeout, echo)
     assigned = assigned_names(p) if p is not None else []
     return GunicornConfig(p, app, settings, assigned)
 
@@ -220,17 +223,26 @@ def defaults(app: str = DEFAULT_WSGI) -> dict[str, str]:
 
 def start_with_config(lab: str, path: str | Path, app: str = DEFAULT_WSGI, *, port: int | None = None,
                       args: list[str] | tuple[str, ...] = (), env: dict[str, str] | None = None,
-                      timeout: float = 30.0) -> Server:
+                      timeout: float = 30.0, echo: bool = False, bind_env: str | None = None) -> Server:
     """설정 파일 그대로 gunicorn을 띄운다. 바인드만 명령행으로 루프백의 빈 포트로 바꾼다 (명령행이 파일보다 우선).
 
     설정 파일이 `bind = "0.0.0.0:8000"`이어도 실습은 `127.0.0.1`에서만 듣는다.
+    - `bind_env="GUNICORN_BIND"`: 바인드를 명령행 대신 이 환경 변수로 준다. 설정 파일이 그 변수를 읽어야
+      그 포트에서 듣는다 (읽지 않으면 준비 확인이 `timeout`초 뒤 실패한다).
+    - `echo=True`: 실행하는 명령 줄(`$ gunicorn -c … 앱`)을 먼저 보여 준다.
     """
     port = port or free_port()
-    argv = ["gunicorn", "-c", str(path), "--bind", f"127.0.0.1:{port}"]
+    env = dict(env or {})
+    argv = ["gunicorn", "-c", str(path)]
+    if bind_env:
+        env[bind_env] = f"127.0.0.1:{port}"
+    else:
+        argv += ["--bind", f"127.0.0.1:{port}"]
     if _has_control_socket():
         argv.append("--no-control-socket")  # 여러 실습 서버가 같은 ~/.gunicorn/gunicorn.ctl을 두고 다투지 않게
     argv += [*args, app]
-    return start_process("gunicorn", argv, lab, port=port, env=app_env(lab, **(env or {})), timeout=timeout)
+    return start_process("gunicorn", argv, lab, port=port, env=app_env(lab, **env), timeout=timeout,
+                         echo=echo, echo_env=env)
 
 
 def _has_control_socket() -> bool:

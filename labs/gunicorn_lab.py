@@ -19,7 +19,7 @@ import psutil
 from .errors import LabError
 from .gunicorn_conf import lab_dir
 from .korean import particle
-from .load import LoadResult, load
+from .load import LoadResult, ensure_quiet, load
 from .procs import DEFAULT_ASGI, DEFAULT_WSGI, Server, start_gunicorn
 
 
@@ -50,9 +50,51 @@ def wait_workers_replaced(srv: Server, old: Iterable[int], count: int, timeout: 
     return srv.worker_pids()
 
 
+def settled_workers(srv: Server, steady: float = 1.0, timeout: float = 10.0) -> list[int]:
+    """워커 수가 `steady`초 동안 바뀌지 않을 때까지 기다려 그 pid 목록을 돌려준다 (몇 개가 뜰지 모를 때: 채점기).
+
+    워커는 하나씩 뜨므로 "2개가 됐다"는 순간만 보면 4개를 띄우는 설정도 2개로 잘못 셀 수 있다."""
+    deadline = time.monotonic() + timeout
+    last: list[int] = []
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        pids = srv.worker_pids()
+        if pids != last:
+            last, since = pids, time.monotonic()
+        elif pids and time.monotonic() - since >= steady:
+            return pids
+        time.sleep(0.1)
+    return last
+
+
 def wait_workers(srv: Server, count: int, timeout: float = 30.0) -> list[int]:
     """워커 프로세스가 `count`개가 될 때까지 기다려 pid 목록을 돌려준다 (첫 워커가 답한 뒤에도 나머지는 늦게 뜬다)."""
     return wait_workers_replaced(srv, (), count, timeout)
+
+
+def slow_request(srv: Server, path: str, timeout: float = 30.0) -> tuple[str, float]:
+    """느린 요청 하나를 보내고 (결과, 걸린 초)를 돌려준다. 결과는 `200`처럼 상태 코드이거나, 응답 없이 끊긴
+    연결이면 그 오류 이름(`RemoteDisconnected`)이다 (앞에 nginx가 있었다면 502로 보였을 것이다)."""
+    import urllib.error
+    import urllib.request
+
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(srv.url + path, timeout=timeout) as r:
+            outcome = str(r.status)
+    except urllib.error.HTTPError as exc:
+        outcome = str(exc.code)
+    except OSError as exc:
+        outcome = type(exc).__name__
+    return outcome, time.monotonic() - started
+
+
+def log_lines(srv: Server, *needles: str) -> list[str]:
+    """서버 로그에서 `needles` 가운데 하나가 든 줄. gunicorn 로그 앞의 시각과 마스터 pid(`[…] [123]`)는 뺀다."""
+    import re
+
+    prefix = re.compile(r"^\[[^\]]*\d{4}-\d\d-\d\d[^\]]*\] \[\d+\] ")
+    return [prefix.sub("", line) for line in srv.logs().splitlines() if any(n in line for n in needles)]
 
 
 # ---- 워커 클래스 비교 ----------------------------------------------------------
@@ -149,27 +191,35 @@ def measure(srv: Server, path: str, concurrency: int, seconds: float) -> dict:
         "p50(ms)": round(r.percentile(50) * 1000, 1),
         "p99(ms)": round(r.percentile(99) * 1000, 1),
         "실패": r.failed,
+        "재시도": r.retried,
         "응답한 워커 수": len(_pids(r)),
     }
 
 
 def compare(lab: str, path: str, setups: tuple[Setup, ...] = WORKER_CLASSES, *,
             concurrencies: tuple[int, ...] = (1, 8, 32), seconds: float = 1.5, workers: int = 2,
-            warmup: int = 20) -> Comparison:
-    """구성마다 gunicorn을 띄워 `path`를 동시성별로 재고 멈춘다. 구성마다 한 줄씩 진행 상황을 출력한다."""
+            warmup: int = 20, echo: bool = False, quiet: bool = True) -> Comparison:
+    """구성마다 gunicorn을 띄워 `path`를 동시성별로 재고 멈춘다. 구성마다 한 줄씩 진행 상황을 출력한다.
+
+    - `quiet=True`: 재기 전에 기계가 조용한지 본다 (`labs.ensure_quiet`, 너무 바쁘면 재지 않고 멈춘다).
+    - `echo=True`: 구성마다 띄우는 gunicorn 명령 줄(`$ gunicorn …`)을 보여 준다.
+    판정 줄에는 실패와 함께 부하 생성기의 재시도 건수가 늘 보인다 (`labs.load`의 재시도 설명 참고)."""
+    if quiet:
+        ensure_quiet()
     result = Comparison(path, workers)
     for setup in setups:
         with start_gunicorn(lab, setup.app, workers=workers, worker_class=setup.worker_class,
-                            args=list(setup.args)) as srv:
+                            args=list(setup.args), echo=echo) as srv:
             wait_workers(srv, workers)
             load(srv.url + path, concurrency=min(4, warmup), requests=warmup)  # 첫 요청의 준비 비용을 뺀다
             rows = [measure(srv, path, c, seconds) for c in concurrencies]
         for row in rows:
             result.rows.append({"워커 클래스": setup.label, **row})
         failed = sum(row["실패"] for row in rows)
+        retried = sum(row["재시도"] for row in rows)
         mark = "✅" if failed == 0 else "❌"
         levels = "·".join(str(c) for c in concurrencies)
-        print(f"{mark} {setup.label:8} 동시성 {levels} 측정 끝, 실패 {failed}건", flush=True)
+        print(f"{mark} {setup.label:8} 동시성 {levels} 측정 끝, 실패 {failed}건, 재시도 {retried}건", flush=True)
     return result
 
 
@@ -203,14 +253,16 @@ def totals(rows: list[dict]) -> dict[str, float]:
 
 def start_and_time(lab: str, *, preload: bool, workers: int = 4, app: str = DEFAULT_ASGI,
                    worker_class: str = "uvicorn_worker.UvicornWorker",
-                   marker: str = "Application startup complete", timeout: float = 45.0) -> tuple[Server, float]:
+                   marker: str = "Application startup complete", timeout: float = 45.0,
+                   echo: bool = False) -> tuple[Server, float]:
     """gunicorn을 띄우고 **모든** 워커가 앱을 다 올릴 때까지 걸린 시간(초)을 잰다.
 
     첫 워커가 답하는 시각이 아니라, 워커마다 로그에 `marker`를 남긴 시각까지 기다린다.
     """
     args = ["--preload"] if preload else []
     started = time.perf_counter()
-    srv = start_gunicorn(lab, app, workers=workers, worker_class=worker_class, args=args, timeout=timeout)
+    srv = start_gunicorn(lab, app, workers=workers, worker_class=worker_class, args=args, timeout=timeout,
+                         echo=echo)
     try:
         wait_for(lambda: srv.logs().count(marker) >= workers, timeout, f"워커 {workers}개가 모두 준비되기")
     except BaseException:

@@ -332,3 +332,99 @@ def load(url: str, *, concurrency: int = 10, duration: float | None = None, requ
     run = start_load(url, concurrency=concurrency, duration=duration, requests=requests, rate=rate,
                      method=method, body=body, headers=headers, timeout=timeout, tls=tls, keep_body=keep_body)
     return run.result(progress=progress)
+
+
+# ---- 측정 전 점검: 기계가 너무 바쁘면 재지 않는다 (02 레슨에서 소개) ---------------------------
+
+@dataclass
+class Quiet:
+    """측정 전 점검 결과: 코어 수, 1분 부하 평균, 이 실습 밖의 프로세스가 쓴 CPU(코어 단위, 재지 않았으면 None)."""
+
+    cores: int
+    load1: float
+    others: float | None
+    waited: float
+
+    def line(self) -> str:
+        detail = f"코어 {self.cores}개, 1분 부하 평균 {self.load1:.1f}"
+        if self.others is not None:
+            detail += f", 이 실습 밖의 CPU 사용 {self.others:.1f}코어"
+        if self.waited >= 1:
+            detail += f", {self.waited:.0f}초 기다림"
+        return f"✅ 측정 전 점검 통과 ({detail})"
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # sched_getaffinity가 없는 플랫폼
+        return os.cpu_count() or 1
+
+
+def _own_cpu() -> float:
+    """이 커널과 그 자손(실습 서버, 부하 생성기 스레드 포함)이 지금까지 쓴 CPU 시간(초)."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def others_cpu(window: float = 1.0) -> float:
+    """`window`초 동안 이 커널의 프로세스 트리 **밖**의 프로세스가 쓴 CPU (코어 단위, 예: 1.5 = 코어 한 개 반)."""
+    import psutil
+
+    def busy() -> float:
+        t = psutil.cpu_times()
+        return sum(t) - t.idle - getattr(t, "iowait", 0.0) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
+
+    b0, o0, t0 = busy(), _own_cpu(), time.monotonic()
+    time.sleep(window)
+    b1, o1, t1 = busy(), _own_cpu(), time.monotonic()
+    return max(0.0, ((b1 - b0) - max(0.0, o1 - o0)) / (t1 - t0))
+
+
+def ensure_quiet(max_wait: float = 20.0, *, free_cores: float = 0.75, show: bool = True) -> Quiet:
+    """처리량을 재기 전에 기계가 조용한지 본다. 너무 바쁘면 재지 않고 한국어 `LabError`로 멈춘다.
+
+    - 1분 부하 평균이 코어 수보다 낮으면 바로 통과한다.
+    - 높으면 부하 평균만으로 판단하지 않는다: 부하 평균은 1분에 걸친 평균이라 **이 노트북의 앞 셀**(부하 테스트,
+      빌드)이 올린 값이 한동안 남는다. 그래서 1초씩 이 커널의 프로세스 트리 밖에서 쓴 CPU를 재어, 측정에 쓸 코어가
+      `free_cores`개 이상 비는 순간을 `max_wait`초까지 기다린다. 끝내 비지 않으면 멈춘다.
+    통과하면 `✅ 측정 전 점검 통과 (…)` 한 줄을 출력한다 (괄호 안의 숫자는 실행마다 달라 nbval이 지운다).
+    """
+    import os
+
+    cores = _cores()
+    started = time.monotonic()
+    load1 = os.getloadavg()[0]
+    if load1 < cores:
+        result = Quiet(cores, load1, None, 0.0)
+    else:
+        others = others_cpu()
+        announced = False
+        while cores - others < free_cores:
+            waited = time.monotonic() - started
+            if waited >= max_wait:
+                raise LabError(
+                    f"❌ 이 기계가 너무 바빠 측정하지 않는다: 1분 부하 평균 {os.getloadavg()[0]:.1f} (코어 {cores}개), "
+                    f"{waited:.0f}초 동안 이 실습 밖의 프로세스가 CPU를 {others:.1f}코어만큼 썼다.\n"
+                    f"   지금 재면 다른 프로그램과 CPU를 나눠 쓴 숫자가 나와 워커 설정의 효과를 볼 수 없다.\n"
+                    f"   해결: 다른 노트북의 커널을 끄고(`make clean-labs`로 남은 실습도 치운다), 빌드·테스트 같은 무거운 "
+                    f"작업이 끝나기를 기다린 뒤 이 셀을 다시 실행한다. `top`으로 CPU를 쓰는 프로세스를 본다.")
+            if show and not announced:
+                print(f"⏳ 측정 전 점검: 다른 프로세스가 CPU를 쓰고 있어 최대 {max_wait:.0f}초 기다린다…", flush=True)
+                announced = True
+            others = others_cpu()
+        result = Quiet(cores, load1, others, time.monotonic() - started)
+    if show:
+        print(result.line(), flush=True)
+    return result

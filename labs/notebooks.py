@@ -45,13 +45,26 @@ def _hint(source: str) -> str:
     return text
 
 
+_STUB_LINES = re.compile(r"^[ \t]*### STUB\b[^\n]*\n(.*?)^[ \t]*### END SOLUTION", re.M | re.S)
+
+
 def strip_solutions(source: str, cell_type: str) -> str:
-    """정답 구간을 스텁으로 바꾼다. `### BEGIN SOLUTION 힌트`처럼 힌트를 적으면 스텁 메시지가 된다."""
+    """정답 구간을 스텁으로 바꾼다. `### BEGIN SOLUTION 힌트`처럼 힌트를 적으면 스텁 메시지가 된다.
+
+    파일 셀(`%%lab_file 이름`, `labs.tasks`)에서는 스텁이 `labs.todo(힌트)` 한 줄이고, 정답 구간 안의 `### STUB` 아래
+    줄들(학생이 받아 고칠 글, 예: 오타 난 설정)이 그 뒤에 그대로 남는다."""
+    artifact = cell_type == "code" and source.lstrip().startswith("%%lab_file")
+
     def repl(m: re.Match[str]) -> str:
         indent = m.group(1)
         hint = _hint(m.group(0))
         if cell_type == "markdown":
             return f"{indent}> ✍️ 여기에 답을 쓴다: {hint}\n"
+        given = _STUB_LINES.search(m.group(0))
+        if artifact:
+            from .tasks import STUB_COMMENT
+
+            return f"{indent}{STUB_COMMENT}\n{indent}labs.todo({hint!r})\n" + (given.group(1) if given else "")
         return _code_stub(indent, hint)
     return _BLOCK.sub(repl, source)
 
@@ -277,10 +290,13 @@ def check_plan(nb: nbformat.NotebookNode) -> list[int]:
 def answer_names(solution_source: str) -> set[str]:
     """정답 셀의 `### BEGIN SOLUTION` … `### END SOLUTION` 구간이 정의하는 이름 (채점기가 찾을 답 이름).
 
-    `%%answer 이름` 셀이면 그 답 이름이다 (채점기는 `ANSWERS[이름]`을 읽는다)."""
+    `%%answer 이름`·`%%lab_file 이름` 셀이면 그 파일 이름이다 (채점기는 `ANSWERS`·`LAB_FILES`의 그 이름을 읽는다)."""
     first = solution_source.lstrip().splitlines()[0] if solution_source.strip() else ""
-    if first.startswith("%%answer"):
-        return {first.split(None, 1)[1].strip()} if len(first.split()) > 1 else set()
+    if first.startswith(("%%answer", "%%lab_file")):  # 파일 셀: 채점기는 `ANSWERS`·`LAB_FILES`의 이 이름을 읽는다
+        words = [w for w in first.split()[1:] if not w.startswith("--")]
+        if first.startswith("%%lab_file") and "--lab" in first.split():
+            words = [w for w in words if w != first.split()[first.split().index("--lab") + 1]]
+        return {words[-1]} if words else set()
     lines = solution_source.splitlines()
     spans, start = [], None
     for n, line in enumerate(lines, 1):

@@ -10,6 +10,7 @@ uvicorn·gunicorn·hypercorn·node·nginx 모두 같은 방식으로 다룬다.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -59,6 +60,36 @@ def wait_for(check: Callable[[], bool], timeout: float, what: str, interval: flo
     raise LabError(f"❌ {what}: {timeout:g}초 안에 이뤄지지 않았다.")
 
 
+def display_path(arg: str) -> str:
+    """저장소 안의 절대 경로를 저장소 루트 기준 상대 경로로 (`.labs_state/files/…`). 나머지는 그대로."""
+    if not arg.startswith(os.sep):
+        return arg
+    if Path(arg).parent == VENV_BIN:  # 가상 환경의 실행 파일은 이름만 (활성화한 터미널에서 그대로 된다)
+        return Path(arg).name
+    try:
+        return str(Path(arg).relative_to(registry.PROJECT_ROOT)) or "."
+    except ValueError:
+        return arg
+
+
+def command_line(argv: list[str] | str, env: dict[str, str] | None = None, cwd: Path | str | None = None) -> str:
+    """터미널에 붙여 넣을 수 있는 명령 줄: `VAR=값 명령 인자…` (저장소 루트에서, 경로는 루트 기준 상대 경로).
+
+    `argv`가 문자열이면 셸 명령 그대로 쓴다. `env`에는 보여 줄 환경 변수만 준다 (명령이 달라지게 하는 것).
+    `cwd`가 저장소 루트가 아니면 `cd 폴더 &&`를 붙인다.
+    """
+    if isinstance(argv, str):
+        body = argv
+    else:
+        words = [display_path(a) if os.sep in a else a for a in argv]
+        body = shlex.join(words)
+    text = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in (env or {}).items())
+    text = (text + " " if text else "") + body
+    if cwd is not None and Path(cwd).resolve() != registry.PROJECT_ROOT.resolve():
+        text = f"cd {shlex.quote(display_path(str(Path(cwd).resolve())))} && {text}"
+    return text
+
+
 def find_binary(name: str) -> str | None:
     """가상 환경의 bin을 먼저, 그다음 PATH를 찾는다 (커널이 PATH를 모를 때도 동작하도록)."""
     candidate = VENV_BIN / name
@@ -96,6 +127,10 @@ class Server:
     ready_check: Callable[[], bool] | None = field(default=None, repr=False)
     run_as: str | None = None
     inherit_env: bool = True
+    echo: bool = False
+    """참이면 시작하기 전에 실제 명령 줄(`$ gunicorn …`)을 출력한다 (학습자가 터미널에서 되풀이할 수 있게)."""
+    echo_env: dict[str, str] = field(default_factory=dict)
+    """`echo`로 보여 줄 환경 변수 (실습용 기본 환경 변수는 빼고, 호출한 쪽이 준 것만)."""
     proc: subprocess.Popen | None = field(default=None, repr=False)
     log_path: Path | None = None
     returncode: int | None = None
@@ -108,6 +143,8 @@ class Server:
             raise missing_binary(self.argv[0], _PACKAGE_HINTS.get(self.argv[0], "해당 프로그램"))
         if self.port is not None and not port_is_free(self.port):
             raise port_in_use(self.port)
+        if self.echo:
+            print("$ " + command_line(self.argv, self.echo_env, self.cwd), flush=True)
         log_dir = registry.state_dir() / "logs" / self.lab
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}-{self.port or 'x'}-{int(time.time() * 1000)}.log"
@@ -286,14 +323,17 @@ def app_env(lab: str, **overrides: str) -> dict[str, str]:
 def start_process(name: str, argv: list[str], lab: str, *, port: int | None = None,
                   ready_path: str | None = "/health", env: dict[str, str] | None = None,
                   cwd: Path | None = None, timeout: float = 30.0, scheme: str = "http",
-                  ready_check: Callable[[], bool] | None = None, run_as: str | None = None) -> Server:
+                  ready_check: Callable[[], bool] | None = None, run_as: str | None = None,
+                  echo: bool = False, echo_env: dict[str, str] | None = None) -> Server:
     """임의의 서버 명령을 실행하고 준비될 때까지 기다린다. 이전 커널이 남긴 같은 레슨의 프로세스를 먼저 거둔다.
 
     준비 확인은 `ready_check`(직접 준 함수) → `ready_path`(HTTP) → 포트 열림 순으로 고른다.
+    `echo=True`면 실행하는 명령 줄을 `$ …`로 먼저 보여 준다 (`echo_env`: 함께 보여 줄 환경 변수).
     """
     registry.reap_stale(lab)
     srv = Server(name=name, argv=argv, lab=lab, port=port, ready_path=ready_path, env=env or {},
-                 cwd=cwd or registry.PROJECT_ROOT, scheme=scheme, ready_check=ready_check, run_as=run_as)
+                 cwd=cwd or registry.PROJECT_ROOT, scheme=scheme, ready_check=ready_check, run_as=run_as,
+                 echo=echo, echo_env=dict(echo_env or {}))
     return srv.start(timeout=timeout)
 
 
@@ -309,8 +349,10 @@ def start_uvicorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1, port: 
 def start_gunicorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1,
                    worker_class: str | None = "uvicorn_worker.UvicornWorker", port: int | None = None,
                    args: list[str] = (), env: dict[str, str] | None = None,
-                   timeout: float = 30.0) -> Server:
-    """gunicorn 마스터와 워커들을 띄운다. `worker_class=None`이면 설정 파일/기본값(sync)을 따른다 (01·02 레슨)."""
+                   timeout: float = 30.0, echo: bool = False) -> Server:
+    """gunicorn 마스터와 워커들을 띄운다. `worker_class=None`이면 설정 파일/기본값(sync)을 따른다 (01·02 레슨).
+
+    `echo=True`면 실행하는 명령 줄(`$ gunicorn …`)을 먼저 보여 준다 (`env`로 준 환경 변수도 함께)."""
     port = port or free_port()
     argv = ["gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     if _gunicorn_has_control_socket():
@@ -320,7 +362,8 @@ def start_gunicorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1,
     if worker_class:
         argv += ["--worker-class", worker_class]
     argv += list(args)
-    return start_process("gunicorn", argv, lab, port=port, env=app_env(lab, **(env or {})), timeout=timeout)
+    return start_process("gunicorn", argv, lab, port=port, env=app_env(lab, **(env or {})), timeout=timeout,
+                         echo=echo, echo_env=env)
 
 
 def _gunicorn_has_control_socket() -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import registry
 from .errors import _COMMAND_FAILED, LabError, explain
-from .procs import VENV_BIN
+from .procs import VENV_BIN, command_line
 
 
 @dataclass
@@ -42,15 +42,19 @@ class Result:
 
 def run(cmd: str | list[str], *, check: bool = True, timeout: float = 120.0, cwd: str | Path | None = None,
         env: dict[str, str] | None = None, show: bool = True, tail: int | None = None,
-        prefix: str = "") -> Result:
+        prefix: str = "", echo: bool = False) -> Result:
     """셸 명령을 실행하고 출력을 한 줄씩 보여 준다.
 
     - `check=True`면 실패(0이 아닌 종료 코드)를 한국어 `LabError`로 바꾼다.
     - `timeout`초가 지나면 프로세스 그룹을 끝내고 오류를 낸다: 셀이 멈춰 버리는 일은 없다.
     - `tail=N`이면 출력이 길 때 마지막 N줄만 보여 준다 (전체는 `Result.output`).
+    - `echo=True`면 출력 앞에 실행하는 명령 줄(`$ 명령`)을 보여 준다: 저장소 루트의 터미널에 그대로 붙여 넣을 수 있다
+      (경로는 저장소 루트 기준, `env`로 준 환경 변수도 앞에 붙는다).
     """
     argv = cmd if isinstance(cmd, list) else ["bash", "-c", cmd]
     shown = cmd if isinstance(cmd, str) else shlex.join(cmd)
+    if echo:
+        print(f"{prefix}$ {command_line(cmd, env, cwd)}", flush=True)
     full_env = {**os.environ, **(env or {})}
     full_env["PATH"] = f"{VENV_BIN}{os.pathsep}{full_env.get('PATH', '')}"
     start = time.monotonic()

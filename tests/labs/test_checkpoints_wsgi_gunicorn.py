@@ -1,5 +1,7 @@
 """02 레슨 체크포인트 채점기를 맞는 답과 틀린 답으로 검증한다 (설정 파일은 실제 gunicorn으로 채점된다)."""
 
+import time
+
 import pytest
 
 import labs
@@ -10,6 +12,7 @@ LAB = "t-checkpoint-02"
 GOOD = """\
 import os
 
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = 4
@@ -20,7 +23,8 @@ max_requests_jitter = 100
 accesslog = "-"
 """
 
-# 기준 순서: 받아들임, 모르는 이름 없음, gthread·스레드 4, WEB_CONCURRENCY, 타임아웃, 워커 교체, 접근 로그, 실제 실행
+# 2-3 기준 순서: 받아들임, 모르는 이름 없음, gthread·스레드 4, WEB_CONCURRENCY, GUNICORN_BIND, 타임아웃, 워커 교체,
+# 접근 로그, 실제 실행
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -29,13 +33,19 @@ def cleanup():
     labs.cleanup(LAB, quiet=True)
 
 
-def failed(grader, ns):
-    return [i for i, o in enumerate(grader.score({**ns, "LAB": LAB}).outcomes) if not o.passed]
+def files(name, text):
+    return {"LAB_FILES": {name: text}, "LAB": LAB}
+
+
+def failed(grader, name, text):
+    return [i for i, o in enumerate(grader.score(files(name, text)).outcomes) if not o.passed]
 
 
 def test_config_right_answer_gets_full_marks():
-    score = cp.config_file.score({"my_config": GOOD, "LAB": LAB})
+    started = time.monotonic()
+    score = cp.config_file.score(files("gunicorn.conf.py", GOOD))
     assert score.full, str(score)
+    assert time.monotonic() - started < 60
     assert not labs.registry.live(LAB), "채점이 끝나면 띄운 gunicorn은 멈춰 있어야 한다"
 
 
@@ -43,32 +53,63 @@ def test_config_right_answer_gets_full_marks():
     # 오타: gunicorn은 받아들이지만 threads가 기본값 1로 남는다
     (GOOD.replace("threads = 4", "thread = 4"), [1, 2]),
     # 워커 수를 못 박으면 WEB_CONCURRENCY도, 실제 워커 수(2)도 틀린다
-    (GOOD.replace('int(os.environ.get("WEB_CONCURRENCY", "2"))', "4"), [3, 7]),
-    (GOOD.replace("graceful_timeout = 20", "graceful_timeout = 30"), [4]),
-    (GOOD.replace("max_requests_jitter = 100", "max_requests_jitter = 0"), [5]),
-    (GOOD.replace('accesslog = "-"', 'accesslog = None'), [6]),
+    (GOOD.replace('int(os.environ.get("WEB_CONCURRENCY", "2"))', "4"), [3, 8]),
+    # 바인드를 못 박으면 채점기가 준 포트에서 듣지 않는다 (실제 실행도 실패)
+    (GOOD.replace('os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")', '"127.0.0.1:8000"'), [4, 8]),
+    (GOOD.replace("graceful_timeout = 20", "graceful_timeout = 30"), [5]),
+    (GOOD.replace("max_requests_jitter = 100", "max_requests_jitter = 0"), [6]),
+    (GOOD.replace('accesslog = "-"', 'accesslog = None'), [7]),
     # sync라고 적어도 threads가 1보다 크면 gunicorn이 gthread 워커로 바꿔 띄운다: 설정 기준만 잃는다
     (GOOD.replace('"gthread"', '"sync"'), [2]),
 ])
 def test_config_wrong_answers_fail_exactly_their_criteria(text, expected):
-    assert failed(cp.config_file, {"my_config": text}) == expected
+    assert failed(cp.config_file, "gunicorn.conf.py", text) == expected
 
 
 def test_config_rejected_by_gunicorn_fails_everything():
-    assert failed(cp.config_file, {"my_config": "workers = (\n"}) == list(range(8))
-    score = cp.config_file.score({"my_config": "workers = 'many'\n", "LAB": LAB})
+    assert failed(cp.config_file, "gunicorn.conf.py", "workers = (\n") == list(range(9))
+    score = cp.config_file.score(files("gunicorn.conf.py", "workers = 'many'\n"))
     assert "gunicorn이 거부했다" in score.outcomes[0].note
 
 
-def test_config_missing_or_not_a_string():
-    assert cp.config_file.score({}).earned == 0
-    assert "정하지 않았다" in cp.config_file.score({}).outcomes[0].note
-    assert cp.config_file.score({"my_config": 42}).earned == 0
+def test_config_missing():
+    score = cp.config_file.score({})
+    assert score.earned == 0 and "아직 `gunicorn.conf.py`를 정하지 않았다" in score.outcomes[0].note
 
 
 def test_config_grader_raises_for_notebook():
     with pytest.raises(AssertionError):
-        cp.config_file({"my_config": GOOD.replace("threads = 4", "thread = 4"), "LAB": LAB}, show=False)
+        cp.config_file(files("gunicorn.conf.py", GOOD.replace("threads = 4", "thread = 4")), show=False)
+
+
+TYPO = 'worker_class = "gthread"\nworker = 4\nthread = 4\n'
+
+
+def test_typo_fixed_and_broken():
+    fixed = TYPO.replace("worker =", "workers =").replace("thread =", "threads =")
+    started = time.monotonic()
+    assert cp.typo_fixed.score(files("typo.conf.py", fixed)).full
+    assert time.monotonic() - started < 60
+    assert failed(cp.typo_fixed, "typo.conf.py", TYPO) == [1, 2, 3]
+    # 한 이름만 고치면: 워커는 4개지만 스레드는 1개 (gthread의 스레드 풀은 그대로라 실제 실행 기준은 통과한다)
+    half = TYPO.replace("worker =", "workers =")
+    assert failed(cp.typo_fixed, "typo.conf.py", half) == [1, 2]
+    assert "아직 `typo.conf.py`" in cp.typo_fixed.score({}).outcomes[0].note
+
+
+SLOW = "workers = 2\ntimeout = 2\n"
+
+
+def test_timeout_fixed_and_broken():
+    started = time.monotonic()
+    assert cp.timeout_fixed.score(files("slow.conf.py", SLOW.replace("timeout = 2", "timeout = 30"))).full
+    assert time.monotonic() - started < 60
+    broken = cp.timeout_fixed.score(files("slow.conf.py", SLOW))
+    assert [o.passed for o in broken.outcomes] == [True, False, False]
+    assert "WORKER TIMEOUT" in broken.outcomes[2].note
+    # 타임아웃을 끄면 요청은 끝나지만 답이 아니다
+    off = cp.timeout_fixed.score(files("slow.conf.py", SLOW.replace("timeout = 2", "timeout = 0")))
+    assert [o.passed for o in off.outcomes] == [True, False, True] and "끈다" in off.outcomes[1].note
 
 
 RIGHT = {"A": "gevent", "B": "sync", "C": "uvicorn_worker.UvicornWorker", "D": "gthread"}
