@@ -20,6 +20,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,6 +30,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from . import registry
 from .errors import LabError
 from .nginx import Version, listen_tls, session_tickets_safe
+
+if TYPE_CHECKING:
+    from .nginx import TestResult
 
 PROTOCOLS: dict[str, ssl.TLSVersion] = {
     "TLSv1": ssl.TLSVersion.TLSv1,
@@ -361,6 +365,57 @@ def tls_site(*, app_port: int, http_port: int, https_port: int, cert: CertFiles,
                 "", *[f"    {x}" for x in proxy[:-1]],
                 "        proxy_set_header X-Client-Cert-Subject $ssl_client_s_dn;", "    }", "}"]
     return "\n".join(out) + "\n"
+
+
+# ---- HTTP/2 --------------------------------------------------------------------
+
+HTTP2_FORMS = {
+    "1.25.1 이전 형식": lambda port: [f"listen 127.0.0.1:{port} ssl http2;"],
+    "1.25.1 이후 형식": lambda port: [f"listen 127.0.0.1:{port} ssl;", "http2 on;"],
+}
+"""HTTP/2를 켜는 두 가지 문법. `nginx.listen_tls()`는 설치된 버전에 맞는 쪽을 고른다."""
+
+
+def check_http2_forms(lab: str, cert: CertFiles, *, show: bool = False) -> dict[str, "TestResult"]:
+    """두 문법을 이 기계의 nginx로 각각 `nginx -t` 해 본다 (09 레슨): 어느 쪽이 통과하고 어느 쪽이 경고·오류인지.
+
+    `show=True`면 형식마다 `listen` 줄, 실행한 `$ nginx -t …` 명령, 검사 결과를 차례로 출력한다.
+    """
+    from .nginx import check
+
+    out = {}
+    for label, lines in HTTP2_FORMS.items():
+        # `nginx -t`는 포트를 열지 않는다: 아무 포트나 적어도 된다
+        listen = lines(8443)
+        body = "\n".join(["server {", *[f"    {x}" for x in listen],
+                           f"    ssl_certificate     {cert.fullchain};", f"    ssl_certificate_key {cert.key};",
+                           "    return 200;", "}"]) + "\n"
+        if show:
+            print(f"# {label}: {' '.join(listen)}")
+        out[label] = check(body, lab, name="http2-form", show=show)
+        if show:
+            print(out[label], end="\n\n")
+    return out
+
+
+def curl_http_version(url: str, ca: "LocalCA", *, http2: bool = True, show: bool = True,
+                      timeout: float = 15.0) -> str:
+    """curl로 요청하고 협상된 HTTP 버전(`2`, `1.1`)을 돌려준다: 파이썬과 독립된 클라이언트로 확인 (09 레슨).
+
+    `show=True`면 실행하는 명령을 `$ curl …`로 먼저 출력한다 (기계마다 다른 경로는 가린다).
+    """
+    from .nginx import command_line
+
+    if shutil.which("curl") is None:
+        raise LabError("❌ `curl` 명령이 없다: `apt-get install curl`")
+    argv = ["curl", "-sS", "--http2" if http2 else "--http1.1", "--cacert", str(ca.ca_pem),
+            "-o", "/dev/null", "-w", "%{http_version}", url]
+    if show:
+        print(command_line(argv))
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise LabError(f"❌ curl이 실패했다 (종료 코드 {done.returncode}): {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
 # ---- 독립 검사기 -----------------------------------------------------------------

@@ -88,3 +88,29 @@ def test_mozilla_lines_follow_nginx_version():
     assert "ssl_session_tickets off;" in tls.mozilla_intermediate("1.22.1")
     assert "ssl_session_tickets off;" not in tls.mozilla_intermediate("1.27.0")
     assert not any("preload" in line for line in tls.mozilla_intermediate("1.27.0"))
+
+
+def test_exactly_one_http2_form_fits_this_nginx(capsys):
+    ca = tls.make_ca(LAB, name="h2")
+    forms = tls.check_http2_forms(LAB, ca.server(), show=True)
+    shown = capsys.readouterr().out
+    assert shown.count("$ nginx -t") == 2 and "<실습 상태>" in shown
+    clean = [label for label, result in forms.items() if result.ok and not result.warnings]
+    expected = "1.25.1 이후 형식" if nginx.http2_uses_directive() else "1.25.1 이전 형식"
+    assert clean == [expected]
+
+
+def test_http2_is_negotiated_by_alpn_and_ends_at_nginx(site, capsys):
+    ca, _, ports, ngx = site
+    url = f"https://127.0.0.1:{ports['https']}/health"
+    with httpx.Client(http2=True, verify=ca.client_context()) as c:
+        assert c.get(url).http_version == "HTTP/2"
+    with httpx.Client(verify=ca.client_context()) as c:
+        assert c.get(url).http_version == "HTTP/1.1"
+    assert tls.curl_http_version(url, ca) == "2"
+    assert capsys.readouterr().out.startswith("$ curl -sS --http2 --cacert <실습 상태>/")
+    assert tls.curl_http_version(url, ca, http2=False, show=False) == "1.1"
+    mark = ngx.mark()
+    with httpx.Client(http2=True, verify=ca.client_context()) as c:
+        c.get(url)
+    assert ngx.access_log(mark, expect=1)[-1]["protocol"] == "HTTP/2.0"
