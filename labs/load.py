@@ -204,6 +204,10 @@ async def _run(url: str, concurrency: int, duration: float | None, requests: int
     port = parts.port or (443 if parts.scheme == "https" else 80)
     if parts.scheme == "https" and tls is None:
         tls = ssl.create_default_context()
+    if tls is not None:
+        # 이 생성기는 HTTP/1.1만 보낸다. 받은 문맥에 다른 클라이언트(httpx http2=True)가 h2를 적어 두었으면
+        # 서버가 HTTP/2를 고르고 모든 요청이 '응답 도중 끊김'이 된다: ALPN을 http/1.1로 고정한다.
+        tls.set_alpn_protocols(["http/1.1"])
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
