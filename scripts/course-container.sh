@@ -9,7 +9,7 @@
 #
 # 환경 변수: COURSE_IMAGE(이미지 이름), COURSE_LAB_NAME(컨테이너 이름), COURSE_LAB_PORT(호스트 포트, 127.0.0.1에만),
 # COURSE_NOTEBOOKS(바인드 마운트할 노트북 폴더), BASE_IMAGE(기반 이미지), COURSE_CONTAINER_MODE(privileged|caps),
-# COURSE_EXTRA_CA(빌드에 넣을 추가 CA 파일, none이면 끈다).
+# COURSE_EXTRA_CA(빌드에 넣을 추가 CA 파일, none이면 끈다), COURSE_BUILD_NO_CACHE=1(캐시 없이 빌드).
 #
 # 컨테이너는 자기 Docker 엔진을 돌리므로 호스트에서 root에 가까운 권한을 받는다 (README "코스 컨테이너" 참고).
 # 레이블은 course.container=lab 이다: course.lab 레이블은 labs.cleanup()이 모두 지우므로, 호스트에서 레슨을
@@ -86,6 +86,10 @@ cmd_build() {
     say "이미지 $IMAGE 를 만든다 (기반 $base, 빌드 컨텍스트 $(( $(stat -c %s "$ctx") / 1024 ))KB)"
     local args=(-f container/Dockerfile -t "$IMAGE" --build-arg "BASE_IMAGE=$base"
                 --label "$LABEL_KEY=image")
+    # COURSE_BUILD_NO_CACHE=1: 캐시 없이 처음부터 (보안 업데이트를 받을 때, 처음 빌드 시간을 잴 때)
+    [[ "${COURSE_BUILD_NO_CACHE:-}" == 1 ]] && args+=(--no-cache)
+    local old
+    old="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
     if docker buildx version >/dev/null 2>&1; then
         DOCKER_BUILDKIT=1 docker build "${args[@]}" - <"$ctx"
     else
@@ -93,6 +97,11 @@ cmd_build() {
         DOCKER_BUILDKIT=0 docker build --cpu-shares 256 "${args[@]}" - <"$ctx" 2>&1 \
             | grep --line-buffered -v -e '^DEPRECATED' -e 'BuildKit is currently disabled' -e 'Install the buildx' -e '^ *https://docs.docker.com/go/buildx' || true
         docker image inspect "$IMAGE" >/dev/null 2>&1 || die "빌드가 실패했다 (위 로그)"
+    fi
+    # 이름을 잃은 이전 판은 지운다 (다시 빌드할 때마다 2GB씩 쌓이지 않게). 다른 것이 쓰고 있으면 남긴다.
+    if [[ -n "$old" && "$old" != "$(docker image inspect -f '{{.Id}}' "$IMAGE")" ]] \
+        && [[ "$(docker image inspect -f '{{len .RepoTags}}' "$old" 2>/dev/null)" == 0 ]]; then
+        if docker image rm "$old" >/dev/null 2>&1; then say "🧹 이전 판 ${old:7:12} 를 지웠다"; fi
     fi
     local size
     size="$(docker image inspect -f '{{.Size}}' "$IMAGE")"

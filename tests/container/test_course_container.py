@@ -67,6 +67,7 @@ def lab(tmp_path_factory):
                               text=True).stdout.strip()
         vols = subprocess.run(["docker", "volume", "ls", "-q", "--filter", f"name=^{NAME}-docker$"],
                               capture_output=True, text=True).stdout.strip()
+        shutil.rmtree(notebooks, ignore_errors=True)
         assert not left and not vols, f"남은 것: 컨테이너 {left!r}, 볼륨 {vols!r}"
 
 
@@ -161,7 +162,7 @@ def _put_settings(port: int, token: str) -> None:
     assert r.status_code in (200, 204), r.text
 
 
-def test_jupyterlab_worker_widget_in_browser(lab):
+def test_jupyterlab_worker_widget_in_browser(lab, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -216,7 +217,7 @@ def test_jupyterlab_worker_widget_in_browser(lab):
         toggles.find_elements(By.CSS_SELECTOR, "button")[1].click()
         WebDriverWait(browser, 30).until(lambda d: result.text != before)
         print("작업 종류를 바꾼 뒤:", result.text.splitlines()[0])
-        browser.save_screenshot(str(Path(os.environ.get("TMPDIR", "/tmp")) / "course-container-widget.png"))
+        browser.save_screenshot(str(tmp_path / "course-container-widget.png"))  # 실패를 살필 때 본다 (pytest 임시 폴더)
     finally:
         browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
