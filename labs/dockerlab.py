@@ -1136,7 +1136,11 @@ def compose_run(stack: docker.Compose, *args: str, stdin: Path | None = None, sh
     (`… exec -T app python - < labs/redis_fill.py`). 출력은 `show`이면 두 칸 들여 찍고, 실패하면 한국어 오류."""
     print("$ " + compose_command(stack, *args) + (f" < {shown_path(stdin)}" if stdin else ""), flush=True)
     if stdin is None:
-        return stack.run(*args, show=show, timeout=timeout)
+        # 끝난 뒤에 한꺼번에 찍는다: 바쁜 기계에서 끼어드는 '기다리는 중' 줄 없이 저장된 출력이 실행마다 같다
+        result = stack.run(*args, show=False, timeout=timeout)
+        if show and result.output.strip():
+            print("\n".join("  " + line for line in result.output.splitlines()), flush=True)
+        return result
     start = time.monotonic()
     try:
         proc = subprocess.run(stack.argv(*args), input=stdin.read_bytes(), env=stack.env(), cwd=stack.project_dir,
@@ -1186,8 +1190,23 @@ def marks_table(before: Mapping[str, Mapping[str, Any]], *afters: tuple[str, Map
 
 
 def wait_healthy_all(containers: Iterable[docker.Container], timeout: float = 90.0) -> list[str]:
-    """컨테이너들이 모두 healthy(헬스 체크가 없으면 running)가 될 때까지 기다린다. 마지막 상태들을 돌려준다."""
-    return [c.wait_healthy(timeout=timeout) for c in containers]
+    """컨테이너들이 모두 healthy(헬스 체크가 없으면 running)가 될 때까지 조용히 기다린다 (저장된 출력이 실행마다
+    같게: 기다리는 동안 아무것도 찍지 않는다). 마지막 상태들을 돌려준다."""
+    deadline = time.monotonic() + timeout
+    states: list[str] = []
+    for c in containers:
+        while True:
+            state = c.reload()["State"]
+            now = (state.get("Health") or {}).get("Status") or state["Status"]
+            if now in ("healthy", "running") and (now == "healthy" or not state.get("Health")):
+                states.append(now)
+                break
+            if state["Status"] in ("exited", "dead") or time.monotonic() > deadline:
+                raise LabError(Explanation(f"{timeout:.0f}초 안에 healthy가 되지 않았다 (지금: {now}).",
+                                           "`stack.ps()`와 컨테이너 로그로 어느 서비스가 멈췄는지 확인한다.",
+                                           ).render(f"{josa(c.name, '이')} 준비되지 않았다", c.logs(15, show=False)))
+            time.sleep(0.3)
+    return states
 
 
 # ---- 백킹 서비스의 설정: Redis maxmemory, PostgreSQL init 스크립트 ---------------------
@@ -1197,10 +1216,14 @@ INITDB_LINE = "running /docker-entrypoint-initdb.d/"
 
 
 def redis_config(stack: docker.Compose, *names: str, show: bool = True) -> dict[str, str]:
-    """`$ docker compose … exec -T redis redis-cli CONFIG GET <names>`: 돌아온 이름·값 쌍을 dict로."""
-    out = compose_run(stack, "exec", "-T", "redis", "redis-cli", "CONFIG", "GET", *names, show=show).output
-    words = [w for w in out.splitlines() if w.strip()]
-    return dict(zip(words[::2], words[1::2]))
+    """`$ docker compose … exec -T redis redis-cli CONFIG GET <names>`: 돌아온 이름·값 쌍을 dict로.
+    Redis는 쌍을 정해지지 않은 순서로 돌려주므로, `show`이면 물어본 순서대로 `이름 = 값`을 찍는다."""
+    out = compose_run(stack, "exec", "-T", "redis", "redis-cli", "CONFIG", "GET", *names, show=False).output
+    words = [w.strip() for w in out.splitlines() if w.strip()]
+    pairs = dict(zip(words[::2], words[1::2]))
+    if show:
+        print("\n".join(f"  {name} = {pairs[name]}" for name in names if name in pairs), flush=True)
+    return pairs
 
 
 def redis_info(stack: docker.Compose, section: str = "stats", show: bool = False) -> dict[str, str]:
