@@ -342,8 +342,14 @@ def _runnable(s: Session, cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str
             p["published"] = ""  # 빈 포트: 채점을 동시에 여러 개 돌려도 부딪히지 않는다
             p["host_ip"] = "127.0.0.1"
         # 채점용 한도: 메모리·프로세스 수, 권한 상승 금지 (학생 파일의 값보다 채점기의 값이 이긴다)
-        svc["mem_limit"] = "1g"
-        svc["pids_limit"] = 256
+        # (Compose는 mem_limit과 deploy.resources.limits.memory가 함께 있고 값이 다르면 거부한다: 한 곳에만 둔다)
+        for key in ("mem_limit", "memswap_limit", "pids_limit"):
+            svc.pop(key, None)
+        deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else {}
+        resources = deploy.get("resources") if isinstance(deploy.get("resources"), dict) else {}
+        limits = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
+        limits.update({"memory": "1g", "pids": 256})
+        svc["deploy"] = {**deploy, "resources": {**resources, "limits": limits}}
         svc["security_opt"] = ["no-new-privileges:true"]
         labels = svc.get("labels") or {}
         if isinstance(labels, list):
