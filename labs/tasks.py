@@ -205,7 +205,10 @@ _STAMP = "%Y-%m-%d %H:%M:%S"
 
 
 def _unit(value: Any, unit: str) -> str:
-    return f"{value} {unit}".rstrip() if unit else f"{value}"
+    """값과 단위: 한글 단위는 붙여 쓰고(`1.0초`, `4개`), 나머지는 띄운다(`40 req/s`)."""
+    if not unit:
+        return f"{value}"
+    return f"{value}{unit}" if "가" <= unit[0] <= "힣" else f"{value} {unit}"
 
 
 def predict(key: str, value: Any, question: str = "", *, unit: str = "") -> None:
