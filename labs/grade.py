@@ -42,6 +42,7 @@ from typing import Any
 from . import exercises as ex
 from .exercises.answers import ANSWERS_VAR, extract
 from .exercises.common import Session, grade as grade_exercise, slugify
+from .korean import particle
 
 _running: dict[str, tuple[subprocess.Popen, Submission, Path]] = {}
 _running_lock = threading.Lock()
@@ -87,7 +88,7 @@ def grade_notebook(path: Path, *, lab: str, slug: str, live: bool, numbers: list
                          "key": getattr(o.criterion, "key", ""),
                          "feedback": o.note if o.passed else (o.note or o.criterion.hint)} for o in score.outcomes]
                 if live and not use_live:
-                    entry["note"] = f"이 기계에 {', '.join(module.REQUIRES)}이(가) 없어 정적 기준만 채점했다."
+                    entry["note"] = f"이 기계에 {', '.join(module.REQUIRES)}{particle(', '.join(module.REQUIRES), '이')} 없어 정적 기준만 채점했다."
             except Exception as exc:  # 채점기 자체의 오류도 그 문제 0점으로 끝낸다
                 traceback.print_exc()
                 rows = _rows_for(module, live, f"채점기 오류: {type(exc).__name__}: {exc}")

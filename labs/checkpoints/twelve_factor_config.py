@@ -24,7 +24,6 @@ BAD_SETTINGS = '''\
 import logging
 import os
 import sqlite3
-from ..korean import particle
 
 PORT = int(os.environ.get("PORT", "8000"))             # (가) 플랫폼이 정한 포트에서 스스로 듣는다
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", "2"))   # (나) 워커 수는 배포 환경이 정한다

@@ -18,6 +18,7 @@ from types import ModuleType
 
 from .answers import ANSWERS_VAR, NAMES, answer_magic, extract
 from .common import LAB, Check, grade, run_in_notebook
+from ..korean import particle
 
 EXERCISES = ("dockerfile", "gunicorn", "compose_dev", "deploy", "nginx_conf")
 """문제 번호 순서의 모듈 이름 (1번부터)."""
@@ -27,7 +28,7 @@ def module(number_or_name: int | str) -> ModuleType:
     """문제 번호(1~5)나 모듈 이름으로 채점 모듈을 불러온다."""
     name = EXERCISES[int(number_or_name) - 1] if str(number_or_name).isdigit() else str(number_or_name)
     if name not in EXERCISES:
-        raise KeyError(f"연습 문제 {number_or_name!r}은(는) 없다. 있는 것: {', '.join(EXERCISES)}")
+        raise KeyError(f"연습 문제 {number_or_name!r}{particle(repr(number_or_name), '은')} 없다. 있는 것: {', '.join(EXERCISES)}")
     return importlib.import_module(f"{__name__}.{name}")
 
 

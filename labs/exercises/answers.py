@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import registry
 from ..grading import Missing, TodoError
+from ..korean import particle
 
 ANSWERS_VAR = "ANSWERS"
 """노트북 이름 공간에서 답을 담는 사전의 이름: {답 이름: 내용}."""
@@ -87,7 +88,7 @@ def save(ns: MutableMapping[str, Any], name: str, body: str) -> Path:
     """답 하나를 파일과 이름 공간(`ANSWERS`)에 저장한다."""
     target = canonical(name)
     if target is None:
-        raise TodoError(f"✍️ 답 이름 `{name}`을(를) 모른다. 다음 가운데 하나를 쓴다: {', '.join(NAMES)}")
+        raise TodoError(f"✍️ 답 이름 `{name}`{particle(name, '을')} 모른다. 다음 가운데 하나를 쓴다: {', '.join(NAMES)}")
     if is_stub(body):
         raise TodoError(f"✍️ 아직 답을 쓰지 않았다: {stub_hint(body)}")
     body = strip_markers(body)
@@ -112,7 +113,7 @@ def answer_magic(line: str, cell: str) -> None:
         raise TodoError(f"✍️ `%%answer` 다음에 답 이름을 쓴다: {', '.join(NAMES)}")
     save(ns, name, cell)
     lines = len(strip_markers(cell).rstrip("\n").splitlines())
-    print(f"✍️ 답 `{canonical(name)}`을(를) 저장했다 ({lines}줄).")
+    print(f"✍️ 답 `{canonical(name)}`{particle(canonical(name), '을')} 저장했다 ({lines}줄).")
 
 
 # ---- 제출된 노트북에서 꺼내기 -----------------------------------------------------

@@ -28,6 +28,7 @@ from typing import Any
 from .. import registry
 from ..grading import Criterion, GradeFailed, Grader, Missing, Score
 from .answers import answer_text
+from ..korean import particle
 
 MAX_ANSWER_CHARS = 60_000
 """답 하나의 최대 크기(글자). 연습 문제의 답은 몇 KB다: 이보다 크면 도구에 넘기지 않고 0점."""
@@ -112,7 +113,7 @@ class Session:
         except Exception as exc:
             if first:
                 raise
-            raise Blocked(f"{what}이(가) 실패해 검사하지 못했다.") from exc
+            raise Blocked(f"{what}{particle(what, '이')} 실패해 검사하지 못했다.") from exc
 
     def on_cleanup(self, fn: Callable[[], None]) -> None:
         self._cleanups.append(fn)
@@ -174,7 +175,7 @@ def run_in_notebook(module: ModuleType, ns: Mapping[str, Any], *, live: bool | N
         live = live_available(module)
     if not live:
         need = ", ".join(getattr(module, "REQUIRES", ()))
-        print(f"⏭️ 이 기계에 {need}이(가) 없어 정적 기준만 채점한다 (실제로 띄워 보는 기준은 빠진다).")
+        print(f"⏭️ 이 기계에 {need}{particle(need, '이')} 없어 정적 기준만 채점한다 (실제로 띄워 보는 기준은 빠진다).")
     score = grade(module, ns, live=live)
     print(str(score))
     if not score.full:

@@ -27,6 +27,7 @@ from typing import Any
 
 from .. import registry
 from .common import Blocked, Check, Session, run_tool, short
+from ..korean import particle
 
 TITLE = "연습 문제 3: Docker Compose 개발 환경"
 ANSWER = "docker-compose.dev.yml"
@@ -474,7 +475,7 @@ def _tool_up(s: Session, kind: str, label: str) -> tuple[bool, str]:
         return False, f"`{name}`의 웹 화면 포트가 호스트에 열리지 않았다{note}."
     ok, how = _wait_http(port, "/", 90)
     if not ok:
-        return False, f"`{name}`이(가) 90초 안에 답하지 않았다 ({how}){note}: " + short(
+        return False, f"`{name}`{particle(name, '이')} 90초 안에 답하지 않았다 ({how}){note}: " + short(
             live.stack.logs(name, tail=5, show=False), 200)
     return True, f"`{name}` 웹 화면이 127.0.0.1에서 답한다 ({how}){note}"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import Blocked, Check, Session, run_tool, short, tool
+from ..korean import particle
 
 TITLE = "연습 문제 1: Dockerfile 최적화"
 ANSWER = "Dockerfile"
@@ -241,7 +242,7 @@ def _slim(s: Session) -> tuple[bool, str]:
     base = resolved_base(p.stages, p.final)
     ok = bool(_SLIM.search(base))
     return ok, (f"실행 단계의 기반: {base}" if ok else
-                f"실행 단계의 기반 `{base}`은(는) 전체 이미지다: `python:3.13-slim`처럼 작은 기반을 쓴다.")
+                f"실행 단계의 기반 `{base}`{particle(base, '은')} 전체 이미지다: `python:3.13-slim`처럼 작은 기반을 쓴다.")
 
 
 def _deps_first(s: Session) -> tuple[bool, str]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import Blocked, Check, Session, run_tool, short
+from ..korean import particle
 
 TITLE = "연습 문제 2: gunicorn 설정"
 ANSWER = "gunicorn.conf.py"
@@ -121,7 +122,7 @@ def _worker_class(s: Session) -> tuple[bool, str]:
         return False, (f"`{wc}`는 WSGI 워커라 FastAPI(ASGI) 앱을 돌릴 수 없다: "
                        "`uvicorn_worker.UvicornWorker`나 gunicorn의 `asgi` 워커를 쓴다.")
     if threads > 1:
-        return False, f"ASGI 워커는 이벤트 루프 하나로 동시 요청을 처리한다: `threads = {threads}`은(는) 쓰이지 않는다."
+        return False, f"ASGI 워커는 이벤트 루프 하나로 동시 요청을 처리한다: `threads = {threads}`{particle(threads, '은')} 쓰이지 않는다."
     return True, f"{wc} (이벤트 루프 워커, threads 1)"
 
 
@@ -186,7 +187,7 @@ def _timeouts(s: Session) -> tuple[bool, str]:
     cfg = _load(s).cfg
     missing = [k for k in ("timeout", "graceful_timeout") if k not in cfg.assigned]
     if missing:
-        return False, f"`{'`, `'.join(missing)}`을(를) 파일에서 정하지 않았다 (기본값에 기대지 않고 근거와 함께 정한다)."
+        return False, f"`{'`, `'.join(missing)}`{particle('`, `'.join(missing), '을')} 파일에서 정하지 않았다 (기본값에 기대지 않고 근거와 함께 정한다)."
     timeout, graceful = int(_get(s, "timeout")), int(_get(s, "graceful_timeout"))
     if not 10 <= timeout <= 120:
         return False, f"timeout {timeout}초: 평균 응답 {LATENCY_S}초인 API에는 10~120초가 맞다 (멈춘 워커를 너무 늦게 또는 너무 일찍 죽인다)."

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import Blocked, Check, Session, run_tool, short, tool
+from ..korean import particle
 
 TITLE = "연습 문제 5: 완전한 nginx 설정"
 ANSWER = "nginx.conf"
@@ -250,7 +251,7 @@ def _rate_config(s: Session) -> tuple[bool, str]:
         desc = ", ".join(f"{n}: {k} {r}" for n, (k, r) in zones.items())
         return False, f"IP마다 분당 100건인 영역이 없다 ({desc}): `limit_req_zone $binary_remote_addr zone=api:10m rate=100r/m;`"
     if not set(good) & used:
-        return False, f"영역 {good[0]}을(를) 만들었지만 `limit_req zone={good[0]}`으로 쓰는 곳이 없다."
+        return False, f"영역 {good[0]}{particle(good[0], '을')} 만들었지만 `limit_req zone={good[0]}`으로 쓰는 곳이 없다."
     return True, f"`{good[0]}`: $binary_remote_addr, 100r/m, limit_req로 적용"
 
 
@@ -520,7 +521,7 @@ def _cors_other(s: Session) -> tuple[bool, str]:
                 headers={"Origin": EVIL, "Access-Control-Request-Method": "POST"})
     bad = [x.header("access-control-allow-origin") for x in (r, p) if x.header("access-control-allow-origin")]
     if bad:
-        return False, f"허용하지 않은 출처({EVIL})에도 Access-Control-Allow-Origin `{bad[0]}`을(를) 돌려준다."
+        return False, f"허용하지 않은 출처({EVIL})에도 Access-Control-Allow-Origin `{bad[0]}`{particle(bad[0], '을')} 돌려준다."
     return True, "다른 출처에는 Access-Control-Allow-Origin을 보내지 않는다"
 
 
