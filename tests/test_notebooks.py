@@ -156,3 +156,63 @@ def test_answer_names_come_from_the_solution_block():
     cell = "x = 1\n### BEGIN SOLUTION 힌트\nmy_server = start(x)\ndef check_redis(url):\n    y = 2\n### END SOLUTION\n"
     assert notebooks.answer_names(cell) == {"my_server", "check_redis"}
     assert notebooks.answer_names("%%answer nginx.conf\n### BEGIN SOLUTION\nserver {}\n") == {"nginx.conf"}
+
+
+# ---- 손으로 하는 레슨(이슈 13): 과제 수, 채점 수, 시간 ------------------------------------------------
+
+HANDS_ON = [p for p in STUDENT if nbformat.read(p, as_version=4).metadata.get("course", {}).get("hands_on")]
+"""노트북 메타데이터에 `"course": {"hands_on": true, "minutes": N}`을 단 레슨 (solutions/에서 notebooks/로 옮겨진다)."""
+
+MIN_TASKS, MIN_GRADED, MAX_MINUTES, MAX_CELLS = 6, 4, 45, 60
+
+
+def learner_tasks(nb) -> dict[str, int]:
+    """학생판의 과제: 스텁 셀(`labs.todo(`) 가운데 파일 셀(`%%lab_file`), 예측 셀(`labs.predict(`), 그 밖의 코드 빈칸과
+    `grader` 태그 셀(체크포인트) 수."""
+    counts = {"파일 셀": 0, "예측": 0, "코드 빈칸": 0, "체크포인트": 0}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "grader" in cell.metadata.get("tags", []):
+            counts["체크포인트"] += 1
+        if notebooks.STUB_CALL not in cell.source:
+            continue
+        if cell.source.lstrip().startswith("%%lab_file"):
+            counts["파일 셀"] += 1
+        elif "labs.predict(" in cell.source:
+            counts["예측"] += 1
+        else:
+            counts["코드 빈칸"] += 1
+    return counts
+
+
+@pytest.mark.parametrize("path", HANDS_ON, ids=lambda p: p.name)
+def test_hands_on_lesson_has_enough_tasks_and_a_time_budget(path):
+    nb = nbformat.read(path, as_version=4)
+    counts = learner_tasks(nb)
+    tasks = counts["파일 셀"] + counts["예측"] + counts["코드 빈칸"]
+    assert tasks >= MIN_TASKS, f"과제 {tasks}개 (최소 {MIN_TASKS}): {counts}"
+    assert counts["체크포인트"] >= MIN_GRADED, f"체크포인트 {counts['체크포인트']}개 (최소 {MIN_GRADED})"
+    assert counts["파일 셀"] >= 1, "레슨이 가르치는 설정 파일을 학습자가 고치는 파일 셀(`%%lab_file`)이 하나는 있어야 한다"
+    assert counts["예측"] >= 1
+    minutes = nb.metadata["course"].get("minutes")
+    assert isinstance(minutes, int) and 0 < minutes <= MAX_MINUTES, f"예상 시간 {minutes}분 (최대 {MAX_MINUTES}분)"
+    top = nb.cells[0].source
+    assert f"예상 시간: 약 {minutes}분" in top, "첫 셀에 메타데이터와 같은 예상 시간을 적는다"
+    assert len(nb.cells) <= MAX_CELLS, f"셀 {len(nb.cells)}개 (최대 {MAX_CELLS}): 레슨을 나눈다 (예: 05a/05b)"
+    assert any("쉬는 지점" in c.source for c in nb.cells if c.cell_type == "markdown"), "워크숍 쉬는 지점을 표시한다"
+
+
+def test_hands_on_lessons_are_declared():
+    assert any(p.name == "02_wsgi_gunicorn.ipynb" for p in HANDS_ON)
+
+
+def test_learner_tasks_counts_kinds():
+    cells = [
+        nbformat.v4.new_code_cell("%%lab_file a.conf\n# ✍️ …\nlabs.todo('x')\n"),
+        nbformat.v4.new_code_cell("labs.todo('y')\nlabs.predict('k', v, 'q')"),
+        nbformat.v4.new_code_cell("labs.todo('z')"),
+        nbformat.v4.new_code_cell("labs.checkpoints.x.y(globals())", metadata={"tags": ["grader"]}),
+        nbformat.v4.new_code_cell("%%lab_file given.conf\nworkers = 2\n"),
+    ]
+    assert learner_tasks(nbformat.v4.new_notebook(cells=cells)) == {"파일 셀": 1, "예측": 1, "코드 빈칸": 1, "체크포인트": 1}
