@@ -3,7 +3,7 @@
 조사의 두 형태(이/가, 을/를, 은/는, 으로/로)를 괄호로 함께 적는 대신 앞말의 끝소리(받침)를 보고 하나를 고른다. 앞말은
 한글, 숫자(한국어로 읽은 소리: 3 → 삼, 10 → 십, 8000 → 팔천), 로마자(영어로 읽은 소리: nginx → 엔진엑스,
 URL → 유알엘)일 수 있다. 로마자는 소리를 완전히 알 수 없으므로 흔한 경우만 따른다: 끝 글자가
-l·m·n이거나 `ng`로 끝나면 받침이 있고, 대문자 약어는 글자 이름(L 엘, M 엠, N 엔, R 알)으로 읽는다.
+l·m·n이거나 `ng`로 끝나거나 짧은 모음 뒤 p·k·c(app, spec, stack)면 받침이 있고, 대문자 약어는 글자 이름(L 엘, M 엠, N 엔, R 알)으로 읽는다.
 모든 레슨에서 쓴다 (00 레슨의 오류 메시지부터).
 """
 
@@ -63,7 +63,13 @@ def _sound(word: str) -> str | None:
         lower = tail.lower()
         if lower.endswith("ng"):
             return _OTHER
-        return {"l": _RIEUL, "m": _OTHER, "n": _OTHER}.get(lower[-1], _NONE)
+        if lower[-1] in "lmn":
+            return _RIEUL if lower[-1] == "l" else _OTHER
+        # 짧은 모음 뒤의 p·k·c는 받침으로 읽는다: app 앱, setup 셋업, spec 스펙, stack 스택 (check 체크는 예외)
+        if len(lower) >= 2 and lower[-1] in "pkc" and (lower[-2] in "aeiou" or lower.endswith(("ck", "pp"))) \
+                and not lower.endswith("check"):
+            return _OTHER
+        return _NONE
     return _NONE
 
 

@@ -11,6 +11,8 @@ from labs.korean import josa, particle
     ("redis", "을", "redis를"), ("uvicorn", "은", "uvicorn은"), ("URL", "이", "URL이"), ("TLS", "이", "TLS가"),
     ("PM2", "이", "PM2가"), ("HTTP/2", "을", "HTTP/2를"), ("`gunicorn.conf.py`", "이", "`gunicorn.conf.py`가"),
     ("`location /api`", "이", "`location /api`가"), ("'worker'", "은", "'worker'는"), ("ping", "이", "ping이"),
+    ("spec", "이", "spec이"), ("app", "을", "app을"), ("stack", "은", "stack은"), ("check", "이", "check가"),
+    ("setup", "이", "setup이"), ("script", "이", "script가"), ("desk", "이", "desk가"), ("help", "이", "help가"),
 ])
 def test_pairs(word, form, expected):
     assert josa(word, form) == expected
