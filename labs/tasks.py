@@ -14,7 +14,7 @@
 **예측.** `labs.predict("키", 값, "질문", unit="req/s")`는 측정하기 전에 학습자의 예측을 시각과 함께 출력한다
 (출력은 노트북에 저장되므로 강사가 본다; `predictions_in()`이 제출된 노트북에서 꺼낸다). 측정 셀은 맨 앞에서
 `labs.tasks.measuring("키")`를 부른다: 그 뒤에 적은 같은 키의 예측은 받지 않는다. `labs.tasks.observe("키", 측정값)`은
-예측과 측정을 나란히 놓고 차이를 한국어 한 문장으로 말한다. 예측은 맞았는지로 채점하지 않는다.
+예측과 측정을 나란히 놓고 차이를 한국어 한 문장으로 알려 준다. 예측은 맞았는지로 채점하지 않는다.
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def compare(predicted: Any, measured: Any, unit: str = "") -> str:
 
 
 def observe(key: str, measured: Any, *, unit: str | None = None, why: str = "") -> None:
-    """예측과 측정을 나란히 보여 주고 차이를 한 문장으로 말한다. `why`는 레슨이 보태는 설명."""
+    """예측과 측정을 나란히 보여 주고 차이를 한 문장으로 알려 준다. `why`는 레슨이 보태는 설명."""
     _measured.setdefault(key, datetime.now())
     p = prediction(key)
     shown = f"{measured:.1f}" if isinstance(measured, float) else str(measured)
@@ -332,6 +332,6 @@ def load(ipython: Any = None) -> bool:
     return True
 
 
-def load_ipython_extension(ipython: Any) -> None:  # noqa: ANN401 - IPython의 약속
+def load_ipython_extension(ipython: Any) -> None:  # noqa: ANN401 - IPython의 규칙
     """`%load_ext labs.tasks`: `%%lab_file` 셀 매직을 등록한다."""
     load(ipython)
