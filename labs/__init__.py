@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 # docker를 불러오면 레이블 정리 함수가 등록된다: 커널 재시작 뒤 cleanup()도 컨테이너를 찾는다.
-from . import checkpoints, docker, grading, http, plots, registry, tasks
+from . import checkpoints, docker, grading, http, korean, plots, registry, tasks
 from .doctor import capabilities, doctor
 from .errors import LabError, explain, who_uses_port
 from .grading import todo

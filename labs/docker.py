@@ -5,7 +5,7 @@
 - 켠 것은 모두 `course.lab=<레슨>` 레이블을 달고 등록부에 적힌다. `labs.cleanup()`은 커널을
   재시작한 뒤에도 레이블로 컨테이너·네트워크·볼륨을 찾아 치운다 (이미지는 캐시라 남긴다).
 - 포트는 항상 127.0.0.1에만 연다. 클라이언트는 루프백으로만 접속한다 (컨테이너 IP는 쓰지 않는다).
-- 모든 기다림에는 제한 시간과 한국어 오류가 있다. 자식 프로세스의 출력은 파이썬이 받아 출력한다.
+- 모든 기다림에는 타임아웃과 한국어 오류가 있다. 자식 프로세스의 출력은 파이썬이 받아 출력한다.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ class BuildResult:
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", re.M)
 CA_FILE_IN_CONTEXT = ".course-ca.pem"
-"""빌드 맥락에 끼워 넣는 추가 CA 묶음의 이름. Dockerfile이 있으면 쓰고 없으면 건너뛴다."""
+"""빌드 컨텍스트에 끼워 넣는 추가 CA 묶음의 이름. Dockerfile이 있으면 쓰고 없으면 건너뛴다."""
 
 
 def _dockerignore(path: Path) -> list[str]:
@@ -213,12 +213,12 @@ def _dockerignore(path: Path) -> list[str]:
 
 
 def _context(path: Path, dockerfile: Path, extra: Mapping[str, str]) -> tuple[Any, str]:
-    """.dockerignore를 지킨 빌드 맥락 tar를 만든다. `extra` 파일(예: CA 묶음)을 더한다."""
+    """.dockerignore를 지킨 빌드 컨텍스트 tar를 만든다. `extra` 파일(예: CA 묶음)을 더한다."""
     try:
         rel = dockerfile.resolve().relative_to(path.resolve()).as_posix()
         inside = True
     except ValueError:
-        # 맥락 밖의 Dockerfile은 맥락에 넣어 보낸다. 이름은 내용에서 만든다: 무작위 이름이면 `COPY . .`의
+        # 컨텍스트 밖의 Dockerfile은 컨텍스트에 넣어 보낸다. 이름은 내용에서 만든다: 무작위 이름이면 `COPY . .`의
         # 캐시가 매번 깨진다. docker CLI처럼 .dockerignore에도 적어 이미지 안으로는 복사되지 않게 한다.
         text = dockerfile.read_text()
         rel, inside = f".dockerfile.{hashlib.sha1(text.encode()).hexdigest()[:12]}", False
@@ -252,9 +252,9 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
           timeout: float = 1800) -> BuildResult:
     """이미지를 빌드하며 진행 상황을 보여 준다 (05 레슨: 다단계 빌드, 레이어 캐시).
 
-    - `path`: 빌드 맥락 폴더, `dockerfile`: 기본은 `path/Dockerfile` (맥락 밖이어도 된다).
+    - `path`: 빌드 컨텍스트 폴더, `dockerfile`: 기본은 `path/Dockerfile` (컨텍스트 밖이어도 된다).
     - Dockerfile의 `ARG PYTHON_IMAGE` 같은 값은 `python -m labs.images prepare`가 고른 이미지로 채운다.
-    - 추가 CA가 있고(사내 프록시, CI) 기반 이미지가 공식 이미지면 맥락에 `.course-ca.pem`으로 넣는다
+    - 추가 CA가 있고(사내 프록시, CI) 기반 이미지가 공식 이미지면 컨텍스트에 `.course-ca.pem`으로 넣는다
       (`extra_ca=None`, 기본). 대체 이미지(course-offline/…)는 이미 그 CA를 믿으므로 넣지 않는다.
     - 실패하면 실패한 단계와 그 단계의 출력을 담은 한국어 `LabError`를 낸다.
     """
@@ -285,7 +285,7 @@ def build(path: str | Path, tag: str, lab: str, *, dockerfile: str | Path | None
     image_id = ""
     pending = ""
     if progress:
-        print(f"🔨 {tag} 빌드 시작 (맥락 {path.name}/, {df.name})", flush=True)
+        print(f"🔨 {tag} 빌드 시작 (컨텍스트 {path.name}/, {df.name})", flush=True)
     try:
         stream = c.api.build(fileobj=ctx, custom_context=True, tag=tag, dockerfile=df_rel, buildargs=args,
                              target=target, nocache=nocache, rm=True, forcerm=True, decode=True,
@@ -366,11 +366,11 @@ def _explain_build(text: str) -> Explanation:
 
 
 def _with_deadline(it: Iterable[dict], deadline: float, what: str) -> Iterator[dict]:
-    """SDK 스트림을 제한 시간 안에서만 읽는다 (읽기 자체는 SDK 타임아웃이 끊는다)."""
+    """SDK 스트림을 타임아웃 안에서만 읽는다 (읽기 자체는 SDK 타임아웃이 끊는다)."""
     for item in it:
         yield item
         if time.monotonic() > deadline:
-            raise LabError(f"❌ {what}{particle(what, '이')} 제한 시간을 넘겼다.\n   해결: 네트워크(패키지 저장소 접근)와 "
+            raise LabError(f"❌ {what}{particle(what, '이')} 타임아웃을 넘겼다.\n   해결: 네트워크(패키지 저장소 접근)와 "
                            f"Dockerfile의 오래 걸리는 단계를 확인한다.")
 
 
@@ -780,7 +780,7 @@ def _stream(argv: list[str], *, env: Mapping[str, str], cwd: Path, timeout: floa
                if label and label.startswith("docker compose")
                else "명령이 입력을 기다리는지, 네트워크(패키지 저장소)가 느린지 확인한다.")
         raise LabError(Explanation(f"{timeout:.0f}초 안에 끝나지 않았다.", fix).render(
-            f"명령이 제한 시간을 넘겼다: {label or ' '.join(argv[:3])}", "\n".join(collected[-15:])))
+            f"명령이 타임아웃을 넘겼다: {label or ' '.join(argv[:3])}", "\n".join(collected[-15:])))
     return result
 
 
@@ -891,8 +891,8 @@ class Compose:
         return data
 
     def build(self, services: Sequence[str] = (), progress: bool = True) -> list[BuildResult]:
-        """`build:`가 있는 서비스 이미지를 만든다. Compose가 풀어 준 설정(맥락, Dockerfile, args, 이미지 이름)을
-        그대로 써서 SDK로 빌드한다: 진행 상황이 보이고, 추가 CA가 맥락에 들어간다."""
+        """`build:`가 있는 서비스 이미지를 만든다. Compose가 풀어 준 설정(컨텍스트, Dockerfile, args, 이미지 이름)을
+        그대로 써서 SDK로 빌드한다: 진행 상황이 보이고, 추가 CA가 컨텍스트에 들어간다."""
         cfg = self.config()
         done: dict[tuple[str, str, str], BuildResult] = {}
         for svc, spec in cfg.get("services", {}).items():

@@ -14,7 +14,7 @@
 격리: 학생마다 버림용 작업 폴더에서 따로 된 파이썬 프로세스(`python -I`, 환경 변수 허용 목록)로 채점한다. 학생이 쓴 것을
 실행하거나 읽는 단계는 채점 상자(`labs.sandbox`: bubblewrap, 다른 uid, rlimit)에서 돌고, `--static`은 자식 전체가 상자 안이다.
 자식이 돌려준 결과는 부모의 기준 목록으로 검증한다(`validate_result`). 상태 폴더·HOME·TMPDIR이
-그 폴더를 가리키고, Docker 이름(이미지 태그, Compose 프로젝트, 레이블)과 포트도 학생마다 다르다. 제한 시간을 넘기면
+그 폴더를 가리키고, Docker 이름(이미지 태그, Compose 프로젝트, 레이블)과 포트도 학생마다 다르다. 타임아웃을 넘기면
 그룹째 멈추고 그 학생이 켠 프로세스·컨테이너를 거둔다. 망가진 노트북(JSON 오류, 빈 노트북), 망가진 답(YAML 오류,
 nginx 문법 오류, 끝나지 않는 스크립트)은 판정과 함께 0점이 될 뿐 채점 전체를 멈추지 않는다.
 """
@@ -295,7 +295,7 @@ def run_one(sub: Submission, *, out: Path, live: bool, numbers: list[int], timeo
     if live:
         _reap_docker(sub)
     if timed_out:
-        result = _verdict_result(sub, numbers, live, f"채점 제한 시간({timeout:.0f}초)을 넘겨 멈췄다: "
+        result = _verdict_result(sub, numbers, live, f"채점 타임아웃({timeout:.0f}초)을 넘겨 멈췄다: "
                                  "끝나지 않는 스크립트나 시작하지 않는 서비스가 있는지 본다.")
     elif result_path.is_file() and not result_path.is_symlink():
         try:
@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="동시에 채점할 학생 수 (기본 2)")
     parser.add_argument("--static", action="store_true", help="띄우지 않고 정적 기준만 (빠른 피드백)")
     parser.add_argument("--exercises", help="채점할 문제 번호 (예: 1,2,5). 기본은 전부")
-    parser.add_argument("--timeout", type=float, help="학생 하나의 제한 시간(초)")
+    parser.add_argument("--timeout", type=float, help="학생 하나의 타임아웃(초)")
     parser.add_argument("--no-warm", action="store_true", help="공통 이미지를 미리 만들지 않는다")
     # 내부용: 학생 하나를 자식 프로세스에서 채점
     parser.add_argument("--one", help=argparse.SUPPRESS)

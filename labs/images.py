@@ -196,7 +196,7 @@ def extra_ca_certs() -> tuple[str, ...]:
 
 
 def extra_ca_pem() -> str | None:
-    """빌드 맥락에 넣을 CA 묶음 (`pip`의 PIP_CERT, `npm`의 NODE_EXTRA_CA_CERTS가 읽는다).
+    """빌드 컨텍스트에 넣을 CA 묶음 (`pip`의 PIP_CERT, `npm`의 NODE_EXTRA_CA_CERTS가 읽는다).
 
     추가 CA가 없으면 None (공식 이미지의 기본 묶음으로 충분하다). 있으면 이 기계의 시스템 묶음에 더해
     돌려준다: PIP_CERT는 묶음을 통째로 바꾸므로 일반 CA도 함께 있어야 한다.

@@ -1,4 +1,4 @@
-"""학생이 쓴 것을 실행하거나 읽는 단계를 가두는 상자: bubblewrap + 다른 사용자 + rlimit + 제한 시간 (10 레슨의 일괄 채점).
+"""학생이 쓴 것을 실행하거나 읽는 단계를 가두는 상자: bubblewrap + 다른 사용자 + rlimit + 타임아웃 (10 레슨의 일괄 채점).
 
 채점기가 믿지 않는 단계(학생의 gunicorn 설정 읽기, nginx 설정 파싱과 `nginx -t`, `docker compose config`,
 hadolint·shellcheck, 배포 스크립트, `--static` 채점의 자식 프로세스 전체)는 모두 이 모듈의 `run()`·`spawn()`으로 돈다.
@@ -12,11 +12,11 @@ hadolint·shellcheck, 배포 스크립트, `--static` 채점의 자식 프로세
 - **다른 사용자**: 채점기가 root로 돌면 상자 안의 프로세스는 `setpriv`로 이름 없는 uid(64000번대)로 바뀌고
   권한(capability)을 모두 버린다 (`--no-new-privs`). root가 아니면 bubblewrap의 사용자 이름 공간을 쓴다.
 - **rlimit**(`prlimit`): 데이터 메모리, 프로세스 수, CPU 시간, 파일 크기, 열린 파일 수.
-- **제한 시간**: 넘기면 bwrap 프로세스를 SIGKILL로 끝낸다. `--die-with-parent`와 `--unshare-pid` 때문에 상자 안의
+- **타임아웃**: 넘기면 bwrap 프로세스를 SIGKILL로 끝낸다. `--die-with-parent`와 `--unshare-pid` 때문에 상자 안의
   pid 1이 죽고, 커널이 그 pid 이름 공간의 모든 프로세스(`setsid`·이중 fork로 빠져나간 것까지)를 죽인다.
 - **환경 변수 허용 목록**: `--clearenv` 뒤에 준 것만 (PATH, LANG, HOME·TMPDIR은 상자 안).
 
-bwrap이 없는 기계(노트북의 학습자)는 `available()`이 False다: 그때 `run()`은 rlimit과 제한 시간만 건
+bwrap이 없는 기계(노트북의 학습자)는 `available()`이 False다: 그때 `run()`은 rlimit과 타임아웃만 건
 보통 프로세스로 돌고, `Result.sandboxed`가 False다 (강사 일괄 채점은 `require=True`로 bwrap을 요구한다).
 """
 
@@ -271,7 +271,7 @@ def kill(proc: subprocess.Popen, wait: float = 5.0) -> None:
 
 def run(box: Box, argv: Sequence[str], *, timeout: float, input: str | bytes | None = None,
         max_output: int = 200_000, require_sandbox: bool = True) -> Result:
-    """상자 안에서 `argv`를 실행하고 끝나기를 기다린다. 제한 시간을 넘기면 상자째 죽인다.
+    """상자 안에서 `argv`를 실행하고 끝나기를 기다린다. 타임아웃을 넘기면 상자째 죽인다.
 
     출력(표준 출력과 오류를 합친 것)은 작업 폴더 밖의 임시 파일로 받고 앞 `max_output` 바이트만 읽는다:
     출력 폭탄이 채점기의 메모리를 채우지 못한다."""
@@ -306,7 +306,7 @@ def run(box: Box, argv: Sequence[str], *, timeout: float, input: str | bytes | N
 
 
 def _run_plain(box: Box, argv: Sequence[str], *, timeout: float, input, max_output: int) -> Result:
-    """bwrap이 없는 학습자 기계: rlimit과 제한 시간만 건다 (자기 노트북의 자기 답이라 위협이 아니다)."""
+    """bwrap이 없는 학습자 기계: rlimit과 타임아웃만 건다 (자기 노트북의 자기 답이라 위협이 아니다)."""
     import tempfile
 
     start = time.monotonic()

@@ -36,12 +36,12 @@ TEST_IMAGE_PREFIX = "course-test/"
 """테스트만 쓰는 이미지 이름의 앞부분. 테스트가 빌드하는 이미지는 모두 이 이름을 쓴다."""
 
 REUSED_TEST_IMAGES = {
-    "course-test/sample-app:test",     # tests/docker의 app_image: 다음 실행이 같은 맥락을 캐시로 다시 빌드한다
+    "course-test/sample-app:test",     # tests/docker의 app_image: 다음 실행이 같은 컨텍스트를 캐시로 다시 빌드한다
     "course-test/sample-node:test",    # tests/docker의 Node 쌍둥이 (같은 이유)
     "course-test/dockerlab-app:latest",  # tests/labs/test_dockerlab.py의 app_image (같은 이유)
 }
 """남겨 두는 테스트 이미지: 다음 실행이 같은 것을 다시 빌드하므로 층 캐시가 된다.
-한 번 쓰고 마는 것(층 캐시 실험의 v1·v2, 비밀 층, 깨진 빌드 등)과 다시 빌드하며 이름을 잃은 이미지는 지운다.
+한 번 쓰고 마는 것(층 캐시 실험의 v1·v2, 시크릿 층, 깨진 빌드 등)과 다시 빌드하며 이름을 잃은 이미지는 지운다.
 코스 대체 이미지(`course-offline/*`)와 레슨이 남기는 이미지(`course.lesson` 레이블, 다음 실행의 캐시)는 건드리지 않는다."""
 
 

@@ -74,10 +74,10 @@ _ignore_trials: dict[str, _IgnoreTrial] = {}
 
 
 def ignore_context(path: Path) -> Path:
-    """체크포인트 5-1의 빌드 맥락: 예제 앱 복사본 + 흔한 잡동사니 + 하위 폴더의 비밀 키."""
+    """체크포인트 5-1의 빌드 컨텍스트: 예제 앱 복사본 + 흔한 잡동사니 + 하위 폴더의 개인 키."""
     ctx = dockerlab.copy_app(path)
     dockerlab.plant_clutter(ctx, node_modules=False)
-    for i in range(30):  # 작은 가짜 node_modules (맥락 크기 실험은 레슨 본문에서 한다)
+    for i in range(30):  # 작은 가짜 node_modules (컨텍스트 크기 실험은 레슨 본문에서 한다)
         dockerlab._write(ctx / "node" / "node_modules" / f"pkg{i:02d}" / "index.js", "module.exports = 1;\n")
     dockerlab._write(ctx / "certs" / "server.key", "-----BEGIN PRIVATE KEY-----\nMIIEvQ(가짜)\n-----END PRIVATE KEY-----\n")
     dockerlab.fix_mtimes(ctx)
@@ -159,11 +159,11 @@ def _keeps_code(ns: Mapping[str, Any]) -> tuple[bool, str]:
 
 dockerignore = _FreshGrader("체크포인트 5-1: .dockerignore 쓰기", [
     Criterion("`my_dockerignore`로 이미지가 빌드된다", 1, _ignore_builds, "여러 줄 문자열에 패턴을 한 줄에 하나씩 쓴다."),
-    Criterion("비밀 파일(`.env`, `.env.production`, `certs/server.key`)이 이미지에 없다", 3, _no_secrets,
+    Criterion("시크릿 파일(`.env`, `.env.production`, `certs/server.key`)이 이미지에 없다", 3, _no_secrets,
               "`.env.*`처럼 변형까지 막고, 하위 폴더의 키는 `**/*.key`처럼 `**`로 잡는다."),
     Criterion("`.git`이 이미지에 없다", 1, _no_git, "`.git`을 적는다."),
     Criterion("바이트코드 캐시가 어느 폴더에도 없다", 1, _no_bytecode,
-              "패턴은 맥락 최상위 기준이다: `**/__pycache__`, `**/*.py[cod]`."),
+              "패턴은 컨텍스트 최상위 기준이다: `**/__pycache__`, `**/*.py[cod]`."),
     Criterion("로그·로컬 DB·`node/node_modules`가 없다", 1, _no_local_data, "`logs`, `*.db`, `node`(또는 `**/node_modules`)."),
     Criterion("앱 코드와 `requirements.txt`, `.env.example`은 들어 있다", 2, _keeps_code,
               "`!.env.example`로 예외를 되살린다. 너무 넓은 패턴(`*`, `.env*`)을 확인한다."),

@@ -19,13 +19,13 @@ from ..procs import free_port
 
 LAB = "07_health_and_shutdown"
 PROBE_TIMEOUT = 0.5
-"""채점기가 `check_redis`에 넘기는 제한 시간(초). 한 번의 점검은 이것의 두 배 + 1초 안에 끝나야 한다."""
+"""채점기가 `check_redis`에 넘기는 타임아웃(초). 한 번의 점검은 이것의 두 배 + 1초 안에 끝나야 한다."""
 
 # ---- 7-1: 레디니스 점검 --------------------------------------------------------------
 
 
 def _call(fn: Callable[..., Any], url: str) -> tuple[str, Any]:
-    """학생 함수를 스레드에서 부르고 제한 시간 안에 끝나는지 본다: ("ok", 값) / ("raised", 설명) / ("hung", None)."""
+    """학생 함수를 스레드에서 부르고 타임아웃 안에 끝나는지 본다: ("ok", 값) / ("raised", 설명) / ("hung", None)."""
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -45,7 +45,7 @@ def _call(fn: Callable[..., Any], url: str) -> tuple[str, Any]:
 
 
 class _Silent:
-    """연결은 받아 주지만(커널의 대기열) 아무것도 답하지 않는 서버: 제한 시간 없는 점검을 잡아낸다."""
+    """연결은 받아 주지만(커널의 대기열) 아무것도 답하지 않는 서버: 타임아웃 없는 점검을 잡아낸다."""
 
     def __init__(self) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -95,7 +95,7 @@ def _expect(step: str, want: bool, what: str) -> Callable[[Mapping[str, Any]], t
     def check(ns: Mapping[str, Any]) -> tuple[bool, str]:
         kind, value = _trial(ns)[step]
         if kind == "hung":
-            return False, f"{what}: {PROBE_TIMEOUT * 2 + 1:g}초 안에 돌아오지 않았다 (제한 시간을 쓰지 않았다)"
+            return False, f"{what}: {PROBE_TIMEOUT * 2 + 1:g}초 안에 돌아오지 않았다 (타임아웃을 쓰지 않았다)"
         if kind == "raised":
             return False, f"{what}: 예외를 던졌다 ({value}). 점검 함수는 실패를 False로 돌려준다"
         ok = value is want or (isinstance(value, (bool, int)) and value == want)
@@ -113,7 +113,7 @@ readiness_check = Grader("체크포인트 7-1: Redis 레디니스 점검", [
               "`def check_redis(url, timeout): ...`로 정의한다."),
     Criterion("Redis가 살아 있으면 True", 1, _expect("up", True, "살아 있는 Redis"),
               "`redis.Redis.from_url(url, ...)`로 `ping()`을 보내고 성공하면 True를 돌려준다."),
-    Criterion("답하지 않는 서버에는 제한 시간 안에 False", 2, _expect("silent", False, "답하지 않는 서버"),
+    Criterion("답하지 않는 서버에는 타임아웃 안에 False", 2, _expect("silent", False, "답하지 않는 서버"),
               "`socket_connect_timeout=timeout, socket_timeout=timeout`을 준다: 점검이 멈춰 있으면 프로브도 멈춘다."),
     Criterion("Redis가 죽으면 예외 없이 False", 2, _expect("down", False, "죽은 Redis"),
               "`redis.exceptions.RedisError`(연결 오류, 시간 초과)를 잡아 False를 돌려준다."),

@@ -47,7 +47,7 @@ def show_criteria(number_or_name: int | str) -> None:
         print(f"  {'🚀' if c.live else '📄'} {c.description} ({c.points}점)")
 
 
-def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython의 약속
+def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython의 규칙
     """`%load_ext labs.exercises`: `%%answer` 셀 매직을 등록한다."""
     ipython.register_magic_function(answer_magic, "cell", "answer")
 

@@ -156,7 +156,7 @@ def grade(module: ModuleType, ns: Mapping[str, Any], *, live: bool | None = None
         score = Grader(module.TITLE, checks).score(ns)
     finally:
         session.close()
-        shutil.rmtree(session.workdir, ignore_errors=True)  # 빌드 맥락 복사본 등: 채점이 끝나면 필요 없다
+        shutil.rmtree(session.workdir, ignore_errors=True)  # 빌드 컨텍스트 복사본 등: 채점이 끝나면 필요 없다
     score.live = live  # type: ignore[attr-defined]
     return score
 
@@ -221,10 +221,10 @@ def sandbox_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
 
 def run_untrusted(argv: Sequence[str], *, cwd: Path, timeout: float, env: Mapping[str, str],
                   on_line: Callable[[str], None] | None = None) -> Completed:
-    """학생이 쓴 프로그램(스크립트)을 제 프로세스 그룹에서, 제한 시간 안에서 실행한다.
+    """학생이 쓴 프로그램(스크립트)을 제 프로세스 그룹에서, 타임아웃 안에서 실행한다.
 
     - 작업 폴더(`cwd`)는 채점기가 만든 버림용 폴더다. HOME·TMPDIR도 그 안을 가리킨다 (`sandbox_env`).
-    - 제한 시간을 넘기면 프로세스 그룹 전체에 SIGTERM, 2초 뒤 SIGKILL을 보낸다: 무한 루프도 채점을 붙잡지 못한다.
+    - 타임아웃을 넘기면 프로세스 그룹 전체에 SIGTERM, 2초 뒤 SIGKILL을 보낸다: 무한 루프도 채점을 붙잡지 못한다.
     - 출력은 파일로 받는다 (파이프를 읽지 않아 막히는 일이 없다).
     """
     start = time.monotonic()
@@ -303,7 +303,7 @@ def run_tool(s: "Session", name: str, argv: Sequence[str], *, input: str | None 
     """도구(hadolint, shellcheck, nginx -t, gixy, compose config, 학생 설정 로더)를 상자 안에서 실행한다.
 
     `files`는 상자 폴더에 먼저 써 둘 파일 {상대 경로: 내용}. 결과는 `labs.sandbox.Result`
-    (출력은 앞부분만, 제한 시간을 넘기면 `timed_out`)."""
+    (출력은 앞부분만, 타임아웃을 넘기면 `timed_out`)."""
     from .. import sandbox
 
     box = s.box(name, network=network, readonly=readonly, env=env, kit=kit,
@@ -317,7 +317,7 @@ def run_tool(s: "Session", name: str, argv: Sequence[str], *, input: str | None 
 
 def strict_sandbox() -> bool:
     """상자(bwrap)가 꼭 있어야 하는지: 강사 일괄 채점(`COURSE_GRADING_STRICT=1`)은 요구하고, 학습자 노트북은 없으면
-    rlimit과 제한 시간만으로 돈다 (자기 답을 자기 기계에서 채점한다)."""
+    rlimit과 타임아웃만으로 돈다 (자기 답을 자기 기계에서 채점한다)."""
     return os.environ.get("COURSE_GRADING_STRICT") == "1"
 
 

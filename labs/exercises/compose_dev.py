@@ -158,7 +158,7 @@ def _config(s: Session) -> dict[str, Any]:
             raise Blocked("채점기가 Compose에 넘기지 않았다 — " + "; ".join(problems[:3]))
         if compose_version() is None:
             raise Blocked("이 기계에 `docker compose`(Compose v2 이상)가 없어 합친 설정을 검사하지 못했다.")
-        # 상자 안에서: 네트워크·Docker 소켓 없음, 환경 변수는 허용 목록만 (채점기의 비밀이 치환되지 않는다)
+        # 상자 안에서: 네트워크·Docker 소켓 없음, 환경 변수는 허용 목록만 (채점기의 시크릿이 치환되지 않는다)
         env = {k: v for k, v in image_env().items() if k.endswith("_IMAGE")}
         env |= {"APP_IMAGE": f"course-10-{s.slug}/ex3-app:latest", "COMPOSE_PROJECT_NAME": _project(s),
                 "SECRET_KEY": "lab-only-secret-not-for-production", "COURSE_LAB": s.lab}

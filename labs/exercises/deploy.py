@@ -1,6 +1,6 @@
 """연습 문제 4: Docker Compose 스택의 무중단 배포 스크립트 `deploy.sh` (10 레슨, 06·07 레슨의 내용).
 
-채점기가 작은 스택(앱 + nginx)을 띄우고, 학생의 스크립트를 정해진 약속(환경 변수와 인자)으로 두 번 실행한다.
+채점기가 작은 스택(앱 + nginx)을 띄우고, 학생의 스크립트를 정해진 방식(환경 변수와 인자)으로 두 번 실행한다.
 
 앱 컨테이너는 뜨고 5초 뒤에야 요청을 받는다 (시작 작업을 흉내 낸다): 준비되기 전에 트래픽을 넘기면 실패가 보인다.
 
@@ -10,11 +10,11 @@
 2. 망가진 릴리스 `v3` (모든 요청에 500을 돌려준다): 스크립트가 실패로 끝나고, 그동안에도 실패 0건,
    끝난 뒤에도 `v2`가 답하고 `v3` 컨테이너가 남지 않아야 한다 (자동 롤백).
 
-스크립트는 버림용 작업 폴더에서 제 프로세스 그룹으로, 제한 시간(`SCRIPT_TIMEOUT`) 안에서 돈다.
+스크립트는 버림용 작업 폴더에서 제 프로세스 그룹으로, 타임아웃(`SCRIPT_TIMEOUT`) 안에서 돈다.
 HOME·TMPDIR도 그 폴더를 가리킨다. 자기 폴더 밖을 지우는 `rm`이나 다른 스택까지 지우는 `docker ... prune`이 보이면
 실행하지 않는다.
 
-## 약속 (노트북의 문제 설명과 같다)
+## 조건 (노트북의 문제 설명과 같다)
 
     ./deploy.sh <태그>            # 예: ./deploy.sh v2  →  이미지 "$APP_IMAGE:v2"를 만들어 배포한다
 
@@ -22,7 +22,7 @@ HOME·TMPDIR도 그 폴더를 가리킨다. 자기 폴더 밖을 지우는 `rm`�
 | --- | --- |
 | `COMPOSE_PROJECT_NAME`, `COMPOSE_FILE` | 스택의 Compose 프로젝트와 파일 (`docker compose`가 스스로 읽는다) |
 | `APP_IMAGE` | 앱 이미지 저장소 이름. 스택의 `app` 서비스는 `${APP_IMAGE}:${APP_TAG}`를 쓴다 |
-| `APP_CONTEXT` | 새 릴리스의 빌드 맥락 폴더 (Dockerfile 포함) |
+| `APP_CONTEXT` | 새 릴리스의 빌드 컨텍스트 폴더 (Dockerfile 포함) |
 | `PYTHON_IMAGE` | Dockerfile의 기반 이미지 ARG: `docker build --build-arg PYTHON_IMAGE ...` |
 | `UPSTREAM_CONF` | nginx가 읽는 업스트림 파일. 내용: `upstream app_backend { server <컨테이너 이름>:8000; }` |
 | `HEALTH_TIMEOUT` | 새 컨테이너가 healthy가 되기를 기다릴 최대 초 |
@@ -49,7 +49,7 @@ TITLE = "연습 문제 4: 무중단 배포 스크립트"
 ANSWER = "deploy.sh"
 REQUIRES = ("docker",)
 SCRIPT_TIMEOUT = 150.0
-"""스크립트 한 번의 제한 시간(초). 넘기면 프로세스 그룹째 멈추고 그 배포는 실패로 본다."""
+"""스크립트 한 번의 타임아웃(초). 넘기면 프로세스 그룹째 멈추고 그 배포는 실패로 본다."""
 HEALTH_TIMEOUT = 60
 LOAD_RATE = 40.0
 LOAD_PATH = "/whoami"
@@ -451,7 +451,7 @@ def _deploy(s: Session, tag: str) -> DeployRun:
         if tag == BROKEN:
             good = _deploy(s, GOOD)
             if good.result.timed_out:
-                raise Blocked("정상 릴리스 배포가 제한 시간을 넘겨 망가진 릴리스는 시험하지 않았다.")
+                raise Blocked("정상 릴리스 배포가 타임아웃을 넘겨 망가진 릴리스는 시험하지 않았다.")
         _set_version(h.ctx, tag, broken=(tag == BROKEN), owner=s.slug)
         before = _app_containers(h)
         version_before = _version(h)
@@ -642,8 +642,8 @@ def criteria(s: Session) -> list[Check]:
               "rollback 함수와 `trap`으로 어디서 실패해도 새 컨테이너를 지운다.", key="has_rollback"),
         Check("작업 폴더·자기 스택 밖을 지우지 않는다", 1, lambda ns: _safe(s),
               "`rm`은 스크립트가 만든 임시 파일에만, `docker ... prune`은 쓰지 않는다.", key="safe"),
-        Check(f"정상 릴리스(`{GOOD}`) 배포가 제한 시간 안에 성공(종료 코드 0)으로 끝난다", 2, lambda ns: _good_exit(s),
-              "약속한 환경 변수(APP_IMAGE, APP_CONTEXT, UPSTREAM_CONF …)와 인자 `$1`을 쓴다.", live=True, key="good_exit"),
+        Check(f"정상 릴리스(`{GOOD}`) 배포가 타임아웃 안에 성공(종료 코드 0)으로 끝난다", 2, lambda ns: _good_exit(s),
+              "정해 둔 환경 변수(APP_IMAGE, APP_CONTEXT, UPSTREAM_CONF …)와 인자 `$1`을 쓴다.", live=True, key="good_exit"),
         Check("새 이미지 `$APP_IMAGE:<태그>`를 빌드한다", 1, lambda ns: _built(s),
               "`docker build --build-arg PYTHON_IMAGE -t \"$APP_IMAGE:$TAG\" \"$APP_CONTEXT\"`.", live=True, key="built"),
         Check("새 컨테이너를 옛 컨테이너 옆에 띄운다", 2, lambda ns: _beside(s),
@@ -658,7 +658,7 @@ def criteria(s: Session) -> list[Check]:
         Check("배포 뒤 nginx 뒤에서 새 버전이 답한다", 1, lambda ns: _serves_new(s),
               "업스트림 파일이 새 컨테이너를 가리키고 nginx가 리로드됐는지 본다.", live=True, key="serves_new"),
         Check(f"망가진 릴리스(`{BROKEN}`)에서는 스크립트가 실패(0이 아닌 코드)로 끝난다", 2, lambda ns: _broken_fails(s),
-              "헬스 체크가 unhealthy가 되거나 제한 시간이 지나면 `exit 1`.", live=True, key="broken_fails"),
+              "헬스 체크가 unhealthy가 되거나 타임아웃이 지나면 `exit 1`.", live=True, key="broken_fails"),
         Check("망가진 릴리스를 자동으로 되돌리고 옛 버전이 끊김 없이 계속 답한다", 3, lambda ns: _rolled_back(s),
               "업스트림은 건드리지 않고(또는 되돌리고) 새 컨테이너를 지운다.", live=True, key="rolled_back"),
     ]

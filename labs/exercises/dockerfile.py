@@ -3,7 +3,7 @@
 정적 기준: 진짜 린터 hadolint와 코스의 규칙(다단계 빌드, slim 기반, 의존성 층을 소스보다 먼저, pip 캐시 없음,
 apt 목록 정리, root 아닌 사용자, exec 형식 CMD, HEALTHCHECK). 시드의 문제를 다섯 개 이상 고쳤는지도 센다.
 
-실제 상태 기준: 예제 앱 복사본을 빌드 맥락으로 학생의 Dockerfile을 빌드하고, 시드의 원래 Dockerfile
+실제 상태 기준: 예제 앱 복사본을 빌드 컨텍스트으로 학생의 Dockerfile을 빌드하고, 시드의 원래 Dockerfile
 (`labs.dockerlab.NAIVE_DOCKERFILE`)로 만든 이미지보다 `SIZE_FACTOR`배 이상 작은지, root가 아닌 사용자로
 도는지, healthy가 되는지, 코드만 바꾼 다시 빌드가 의존성 층을 캐시로 건너뛰는지 본다.
 """
@@ -567,8 +567,8 @@ def criteria(s: Session) -> list[Check]:
               "slim 이미지에는 curl이 없다: `python -c \"import urllib.request; ...\"`로 /health를 부른다.", key="healthcheck"),
         Check("시드 Dockerfile의 문제를 5개 이상 고쳤다", 2, lambda ns: _five_fixed(s),
               "위의 코스 규칙 여덟 가지 가운데 다섯 개 이상을 지킨다.", key="five_fixed"),
-        Check("예제 앱을 빌드 맥락으로 이미지가 빌드된다", 2, lambda ns: _builds(s),
-              "빌드 맥락은 sample_app/ 폴더다: `requirements.txt`, 소스는 `sample_app/` 아래가 아니라 맥락 맨 위에 있다.",
+        Check("예제 앱을 빌드 컨텍스트으로 이미지가 빌드된다", 2, lambda ns: _builds(s),
+              "빌드 컨텍스트은 sample_app/ 폴더다: `requirements.txt`, 소스는 `sample_app/` 아래가 아니라 컨텍스트 맨 위에 있다.",
               live=True, key="builds"),
         Check(f"시드의 원래 이미지보다 {SIZE_FACTOR:g}배 이상 작다", 2, lambda ns: _smaller(s),
               "slim 기반 + 다단계 빌드 + 캐시 없는 설치.", live=True, key="smaller"),

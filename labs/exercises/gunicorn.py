@@ -117,7 +117,7 @@ def _worker_class(s: Session) -> tuple[bool, str]:
     wc = str(_get(s, "worker_class"))
     threads = int(_get(s, "threads") or 1)
     if wc in DEPRECATED:
-        return False, f"`{wc}`는 uvicorn 0.30부터 폐기 예정이다: `{DEPRECATED[wc]}`(uvicorn-worker 꾸러미)를 쓴다."
+        return False, f"`{wc}`는 uvicorn 0.30부터 폐기 예정이다: `{DEPRECATED[wc]}`(uvicorn-worker 패키지)를 쓴다."
     if wc not in ASGI_CLASSES:
         return False, (f"`{wc}`는 WSGI 워커라 FastAPI(ASGI) 앱을 돌릴 수 없다: "
                        "`uvicorn_worker.UvicornWorker`나 gunicorn의 `asgi` 워커를 쓴다.")

@@ -44,7 +44,7 @@ REQUIRED = ("HTTP_PORT", "HTTPS_PORT", "CERT", "KEY", "APP_PORT_1", "APP_PORT_2"
 MIN_STATIC_MAX_AGE = 7 * 24 * 3600
 """'공격적인 캐싱'의 하한: Cache-Control max-age가 7일 이상."""
 RATE_BURST = 120
-"""속도 제한 검사: 한 주소에서 몰아 보내는 요청 수. 분당 100건이면 몰림 허용(burst)까지 더해도 일부는 거절돼야 한다."""
+"""속도 제한 검사: 한 주소에서 몰아 보내는 요청 수. 분당 100건이면 버스트 허용(burst)까지 더해도 일부는 거절돼야 한다."""
 GIXY_SKIP = ("worker_rlimit_nofile_vs_connections", "nginx_cves")
 """학생 답과 상관없는 지적은 뺀다: 실습 도구가 감싸는 바깥 설정(events 블록), 설치된 nginx 버전의 알려진 CVE."""
 

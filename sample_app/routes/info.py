@@ -71,9 +71,9 @@ async def index(request: Request, settings: Annotated[Settings, Depends(get_sett
         for path, operations in request.app.openapi()["paths"].items()
         for method, operation in operations.items()
     ]
-    # 웹소켓과 정적 파일은 OpenAPI에 나오지 않는다
+    # WebSocket과 정적 파일은 OpenAPI에 나오지 않는다
     endpoints += [
-        {"method": "WS", "path": "/ws/echo", "description": "웹소켓 에코: 받은 텍스트를 그대로 돌려준다"},
+        {"method": "WS", "path": "/ws/echo", "description": "WebSocket 에코: 받은 텍스트를 그대로 돌려준다"},
         {"method": "GET", "path": "/static/index.html", "description": "정적 파일 (nginx가 대신 서빙하는 실습용)"},
     ]
     return Index(name=settings.app_name, version=settings.app_version,

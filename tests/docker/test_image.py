@@ -80,7 +80,7 @@ def test_port_published_on_loopback_only(app):
 
 
 def test_dockerignore_keeps_secrets_and_caches_out(app_image, tmp_path):
-    """맥락에 .env·캐시·.git이 있어도 이미지에 들어가지 않는다 (빌드는 캐시로 금방 끝난다)."""
+    """컨텍스트에 .env·캐시·.git이 있어도 이미지에 들어가지 않는다 (빌드는 캐시로 금방 끝난다)."""
     src = tmp_path / "sample_app"
     shutil.copytree(docker.registry.PROJECT_ROOT / "sample_app", src,
                     ignore=shutil.ignore_patterns("node_modules", "__pycache__"))

@@ -29,7 +29,7 @@ def _cleanup():
 @pytest.mark.parametrize("case", [_param(c) for c in cases() if c.fail_live is not None])
 def test_wrong_answer_fails_exactly_the_expected_live_criteria(case, monkeypatch):
     if case.path.name == "loop_forever.sh":
-        monkeypatch.setattr(deploy, "SCRIPT_TIMEOUT", 8.0)  # 끝나지 않는 스크립트: 제한 시간만 짧게
+        monkeypatch.setattr(deploy, "SCRIPT_TIMEOUT", 8.0)  # 끝나지 않는 스크립트: 타임아웃만 짧게
     score = grade(case.number, case.text, live=True, lab=LAB, slug=slugify(f"{case.number}-{case.path.stem}", 20))
     assert failing(score) == set(case.fail | case.fail_live), explain(score)
 
@@ -42,7 +42,7 @@ def test_answer_key_gets_full_live_marks(number):
 
 @pytest.mark.requires("docker")
 def test_looping_deploy_script_is_stopped_with_its_children(monkeypatch):
-    """끝나지 않는 스크립트는 제한 시간에 프로세스 그룹째 멈추고, 망가진 릴리스 단계는 건너뛴다."""
+    """끝나지 않는 스크립트는 타임아웃에 프로세스 그룹째 멈추고, 망가진 릴리스 단계는 건너뛴다."""
     monkeypatch.setattr(deploy, "SCRIPT_TIMEOUT", 6.0)
     text = next(c for c in cases(4) if c.path.name == "loop_forever.sh").text
     score = grade(4, text, live=True, lab=LAB, slug="loop2")

@@ -91,7 +91,7 @@ def test_nothing_to_grade(tmp_path):
 
 @pytest.mark.requires("docker")
 def test_timeout_stops_one_submission_without_touching_the_other(tmp_path):
-    """끝나지 않는 배포 스크립트의 학생은 제한 시간에 멈추고 그 학생의 컨테이너만 치운다. 옆 학생은 만점."""
+    """끝나지 않는 배포 스크립트의 학생은 타임아웃에 멈추고 그 학생의 컨테이너만 치운다. 옆 학생은 만점."""
     from labs.docker import client
 
     subs = tmp_path / "subs"
@@ -101,7 +101,7 @@ def test_timeout_stops_one_submission_without_touching_the_other(tmp_path):
     results = grade.grade_many([str(subs)], out=tmp_path / "out", jobs=2, live=True, numbers=[4], timeout=110,
                                warm=False)
     by = {r["student"]: r for r in results}
-    assert "제한 시간" in (by["looper"]["verdict"] or "")
+    assert "타임아웃" in (by["looper"]["verdict"] or "")
     good = by["good"]["exercises"][0]
     assert good["earned"] == good["total"], good
     looper = next(s for s in grade.collect([str(subs)]) if s.student == "looper")

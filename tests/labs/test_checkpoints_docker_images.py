@@ -62,7 +62,7 @@ def failed(grader, ns):
     return {i for i, o in enumerate(score.outcomes) if not o.passed}
 
 
-# 기준 번호: 0 빌드, 1 비밀, 2 .git, 3 캐시, 4 로그·DB·node, 5 코드 유지
+# 기준 번호: 0 빌드, 1 시크릿, 2 .git, 3 캐시, 4 로그·DB·node, 5 코드 유지
 @pytest.mark.parametrize("answer, expected", [
     (IGNORE, set()),
     (SEED_DOCKERIGNORE, {1, 3, 4}),

@@ -24,7 +24,7 @@ def right(url, timeout=1.0):
 
 
 def no_timeout(url, timeout=1.0):
-    """제한 시간을 쓰지 않는다: 답하지 않는 서버 앞에서 멈춘다."""
+    """타임아웃을 쓰지 않는다: 답하지 않는 서버 앞에서 멈춘다."""
     import redis
 
     try:
@@ -76,10 +76,10 @@ def test_readiness_check_right_answer_full_marks():
 
 @pytest.mark.requires("redis")
 @pytest.mark.parametrize("answer, lost", [
-    (no_timeout, ["답하지 않는 서버에는 제한 시간 안에 False"]),
-    (raises, ["답하지 않는 서버에는 제한 시간 안에 False", "Redis가 죽으면 예외 없이 False"]),
-    (tcp_only, ["답하지 않는 서버에는 제한 시간 안에 False"]),
-    (lambda url, timeout=1.0: True, ["답하지 않는 서버에는 제한 시간 안에 False", "Redis가 죽으면 예외 없이 False"]),
+    (no_timeout, ["답하지 않는 서버에는 타임아웃 안에 False"]),
+    (raises, ["답하지 않는 서버에는 타임아웃 안에 False", "Redis가 죽으면 예외 없이 False"]),
+    (tcp_only, ["답하지 않는 서버에는 타임아웃 안에 False"]),
+    (lambda url, timeout=1.0: True, ["답하지 않는 서버에는 타임아웃 안에 False", "Redis가 죽으면 예외 없이 False"]),
 ])
 def test_readiness_check_wrong_answers_lose_exactly_their_criteria(answer, lost):
     score = cp.readiness_check.score({**NS, "check_redis": answer})

@@ -1,6 +1,6 @@
 """05·06 레슨 도우미(labs.dockerlab)를 실제 파일·엔진·Compose로 검증한다.
 
-엔진이 필요 없는 검사(작업 폴더, 빌드 맥락, 빌드 로그 읽기, /hello 엔드포인트, 복제본 세기)는 어디서나 돌고,
+엔진이 필요 없는 검사(작업 폴더, 빌드 컨텍스트, 빌드 로그 읽기, /hello 엔드포인트, 복제본 세기)는 어디서나 돌고,
 나머지는 `requires("docker")`다. 테스트가 만든 것은 `course.lab=t-dockerlab` 레이블과 `course-test/dockerlab-…`
 태그만 쓰고, 모듈이 끝나면 레이블로 치운다.
 """
@@ -75,7 +75,7 @@ def test_context_info_shows_what_seed_and_course_dockerignore_let_through(tmp_pa
     seed = dockerlab.context_info(ctx, dockerlab.read_patterns(dockerlab.SEED_DOCKERIGNORE))
     ours = dockerlab.context_info(ctx)   # 복사본의 sample_app/.dockerignore
     assert everything.has(".env") and everything.has(".git")
-    # 시드의 목록: .env와 .git은 빼지만, 변형된 비밀과 하위 폴더의 캐시·node_modules는 놓친다
+    # 시드의 목록: .env와 .git은 빼지만, 변형된 시크릿과 하위 폴더의 캐시·node_modules는 놓친다
     assert not seed.has(".env") and not seed.has(".git")
     assert seed.has(".env.production") and seed.has("routes/__pycache__") and seed.has("node/node_modules")
     for path in (".env", ".env.production", ".git", "routes/__pycache__", "sample_app.db", "logs", "node"):

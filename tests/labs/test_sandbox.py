@@ -1,4 +1,4 @@
-"""채점 상자(labs.sandbox): 쓸 수 있는 곳, 보이는 것, 네트워크, 환경 변수, 한도, 제한 시간의 트리 종료를 실제 bwrap으로 검증한다."""
+"""채점 상자(labs.sandbox): 쓸 수 있는 곳, 보이는 것, 네트워크, 환경 변수, 한도, 타임아웃의 트리 종료를 실제 bwrap으로 검증한다."""
 
 import os
 import time
@@ -52,7 +52,7 @@ def test_process_limit_stops_a_fork_bomb(tmp_path):
     box = _box(tmp_path, limits=sandbox.Limits(nproc=30))
     start = time.monotonic()
     r = sandbox.run(box, ["bash", "-c", "f(){ f | f & }; f; sleep 3"], timeout=20)
-    assert time.monotonic() - start < 20 and not r.timed_out or r.timed_out  # 끝나거나 제한 시간에 죽는다
+    assert time.monotonic() - start < 20 and not r.timed_out or r.timed_out  # 끝나거나 타임아웃에 죽는다
     time.sleep(0.5)
     assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and "f | f" in " ".join(p.info["cmdline"])]
 

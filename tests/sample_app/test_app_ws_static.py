@@ -1,4 +1,4 @@
-"""웹소켓 에코(routes/ws.py)와 정적 파일(static/)."""
+"""WebSocket 에코(routes/ws.py)와 정적 파일(static/)."""
 
 from __future__ import annotations
 
