@@ -163,6 +163,7 @@ def _put_settings(port: int, token: str) -> None:
 
 
 def test_jupyterlab_worker_widget_in_browser(lab, tmp_path):
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -176,9 +177,18 @@ def test_jupyterlab_worker_widget_in_browser(lab, tmp_path):
     try:
         browser.get(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={token}")
         total = len(json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["cells"])
-        wait = WebDriverWait(browser, 120)
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Cell")) >= total)
-        wait.until(lambda d: "Idle" in d.find_element(By.ID, "jp-main-statusbar").text)
+        # 타임아웃은 넉넉히: 2코어를 나눠 쓰는 기계에서 새 컨테이너의 첫 커널은 1분을 넘기기도 한다.
+        try:
+            wait = WebDriverWait(browser, 300)
+            wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Cell")) >= total)
+            wait.until(lambda d: "Idle" in d.find_element(By.ID, "jp-main-statusbar").text)
+        except TimeoutException:
+            shot = tmp_path / "kernel-not-idle.png"
+            browser.save_screenshot(str(shot))
+            bar = browser.find_elements(By.ID, "jp-main-statusbar")
+            logs = subprocess.run(["docker", "logs", "--tail", "30", NAME], capture_output=True, text=True)
+            pytest.fail(f"커널이 300초 안에 Idle이 되지 않았다. 상태 표시줄: {bar[0].text if bar else '없음'!r}, "
+                        f"화면: {shot}\n{logs.stdout[-2000:]}{logs.stderr[-2000:]}")
 
         def run_cell(i: int) -> None:
             cell = browser.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel .jp-Cell")[i]
