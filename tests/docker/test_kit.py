@@ -137,7 +137,11 @@ def test_dockerfile_follows_current_practice():
     assert text.index("COPY requirements.txt") < text.index("COPY . ")
     assert "USER 10001" in text and "curl" not in text.split("HEALTHCHECK", 1)[1].split("CMD", 1)[0]
     cmd = text[text.rindex("\nCMD ["):]
-    assert "uvicorn_worker.UvicornWorker" in cmd and "uvicorn.workers" not in cmd
+    # 이미지는 02 레슨의 설정 파일로 뜬다: 워커 클래스는 그 파일이 정한다
+    assert '"-c", "sample_app/gunicorn.conf.py"' in cmd
+    conf = (PROJECT_ROOT / "sample_app" / "gunicorn.conf.py").read_text()
+    assert 'os.environ.get("GUNICORN_WORKER_CLASS", "uvicorn_worker.UvicornWorker")' in conf
+    assert "uvicorn.workers" not in cmd
     assert "--mount" not in "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
     ignore = (PROJECT_ROOT / "sample_app" / ".dockerignore").read_text().split()
     assert {".env", ".git", "**/__pycache__"} <= set(ignore)

@@ -98,7 +98,7 @@ def test_timeout_stops_one_submission_without_touching_the_other(tmp_path):
     (subs / "good").mkdir(parents=True)
     shutil.copy(SOLUTION, subs / "good" / "10_exercises.ipynb")
     _notebook(subs / "looper.ipynb", ["%%answer deploy.sh\n" + _case(4, "loop_forever.sh").text])
-    results = grade.grade_many([str(subs)], out=tmp_path / "out", jobs=2, live=True, numbers=[4], timeout=110,
+    results = grade.grade_many([str(subs)], out=tmp_path / "out", jobs=2, live=True, numbers=[4], timeout=170,
                                warm=False)
     by = {r["student"]: r for r in results}
     assert "타임아웃" in (by["looper"]["verdict"] or "")
