@@ -31,7 +31,7 @@ __all__ = [
     "free_port", "load", "migrate", "need", "predict", "run", "start_gunicorn", "start_hypercorn", "start_load",
     "start_node", "start_process", "start_uvicorn", "todo", "who_uses_port",
     # 하위 모듈: `labs.docker`, `labs.checkpoints.<레슨>`처럼 노트북이 바로 쓴다
-    "checkpoints", "docker", "grading", "http", "plots", "registry", "tasks",
+    "checkpoints", "docker", "grading", "http", "korean", "plots", "registry", "tasks",
 ]
 
 

@@ -1,15 +1,17 @@
 """학습자 과제 도구(labs.tasks): 파일 셀, 예측, 제출된 노트북에서 예측 꺼내기. 측정 전 점검(labs.load.ensure_quiet)."""
 
+import importlib
 import json
 
 import pytest
 
 import labs
 from labs import notebooks, tasks
-import importlib
-load_module = importlib.import_module("labs.load")
 from labs.grading import Missing, TodoError
 from labs.procs import command_line
+
+# `labs.load`는 패키지에서 함수 `load`로 가려진다: 모듈 자체를 가져온다
+load_module = importlib.import_module("labs.load")
 
 LAB = "t-tasks"
 
