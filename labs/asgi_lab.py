@@ -25,7 +25,7 @@ from . import registry
 from .errors import LabError
 from .korean import particle
 from .load import LoadResult
-from .procs import Server
+from .procs import Server, tree_cpu_seconds
 
 if TYPE_CHECKING:  # gunicorn은 채점기가 설정을 읽을 때만 불러온다
     from gunicorn.config import Config
@@ -347,21 +347,7 @@ def has_http3() -> bool:
 
 def _server_cpu_seconds(srv: Server) -> float:
     """마스터와 모든 워커가 지금까지 쓴 CPU 시간(초)."""
-    import psutil
-
-    total = 0.0
-    try:
-        procs = [psutil.Process(srv.pid)]
-        procs += procs[0].children(recursive=True)
-    except psutil.Error:
-        return 0.0
-    for proc in procs:
-        try:
-            t = proc.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            continue
-    return total
+    return tree_cpu_seconds(srv.pid)
 
 
 def _iterations(result: LoadResult) -> int:

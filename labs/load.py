@@ -369,17 +369,9 @@ def _cores() -> int:
 
 def _own_cpu() -> float:
     """이 커널과 그 자손(실습 서버, 부하 생성기 스레드 포함)이 지금까지 쓴 CPU 시간(초)."""
-    import psutil
+    from .procs import tree_cpu_seconds
 
-    me = psutil.Process()
-    total = 0.0
-    for proc in [me, *me.children(recursive=True)]:
-        try:
-            t = proc.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            pass
-    return total
+    return tree_cpu_seconds()
 
 
 def others_cpu(window: float = 1.0) -> float:

@@ -109,6 +109,23 @@ _PACKAGE_HINTS = {
 }
 
 
+
+def tree_cpu_seconds(pid: int | None = None) -> float:
+    """프로세스 `pid`(없으면 이 프로세스)와 그 자손이 지금까지 쓴 CPU 시간(초). 그사이 끝난 자손은 건너뛴다."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            continue
+    return total
+
 @dataclass
 class Server:
     """실행 중인(또는 실행할) 서버 프로세스 하나.

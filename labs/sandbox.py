@@ -285,24 +285,7 @@ def run(box: Box, argv: Sequence[str], *, timeout: float, input: str | bytes | N
     with tempfile.TemporaryFile() as out:
         proc = spawn(box, argv, stdout=out, stderr=subprocess.STDOUT,
                      stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL)
-        timed_out = False
-        try:
-            if input is not None:
-                data = input.encode() if isinstance(input, str) else input
-                try:
-                    proc.stdin.write(data)  # type: ignore[union-attr]
-                    proc.stdin.close()  # type: ignore[union-attr]
-                except (BrokenPipeError, OSError):
-                    pass
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            kill(proc)
-        out.seek(0)
-        data = out.read(max_output)
-    return Result(None if timed_out else proc.returncode, data.decode(errors="replace"),
-                  time.monotonic() - start, timed_out, True)
+        return _collect(proc, out, input, timeout=timeout, max_output=max_output, start=start, boxed=True)
 
 
 def _run_plain(box: Box, argv: Sequence[str], *, timeout: float, input, max_output: int) -> Result:
@@ -317,23 +300,29 @@ def _run_plain(box: Box, argv: Sequence[str], *, timeout: float, input, max_outp
                                 stderr=subprocess.STDOUT,
                                 stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                                 start_new_session=True)
-        timed_out = False
-        try:
-            if input is not None:
-                try:
-                    proc.stdin.write(input.encode() if isinstance(input, str) else input)  # type: ignore[union-attr]
-                    proc.stdin.close()  # type: ignore[union-attr]
-                except OSError:
-                    pass
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            kill(proc)
-        out.seek(0)
-        data = out.read(max_output)
+        return _collect(proc, out, input, timeout=timeout, max_output=max_output, start=start, boxed=False)
+
+
+def _collect(proc: subprocess.Popen, out, input, *, timeout: float, max_output: int, start: float,
+             boxed: bool) -> Result:
+    """입력을 넣고, 타임아웃까지 기다리고, 프로세스 트리를 거두고, 출력 앞부분(`max_output`바이트)을 읽는다."""
+    timed_out = False
+    try:
+        if input is not None:
+            try:
+                proc.stdin.write(input.encode() if isinstance(input, str) else input)  # type: ignore[union-attr]
+                proc.stdin.close()  # type: ignore[union-attr]
+            except OSError:  # 자식이 입력을 읽기 전에 끝났다 (BrokenPipeError 포함)
+                pass
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        kill(proc)
+    out.seek(0)
+    data = out.read(max_output)
     return Result(None if timed_out else proc.returncode, data.decode(errors="replace"),
-                  time.monotonic() - start, timed_out, False)
+                  time.monotonic() - start, timed_out, boxed)
 
 
 def docker_gid() -> int | None:
