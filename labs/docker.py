@@ -443,6 +443,14 @@ class Container:
     def short_id(self) -> str:
         return self.id[:12]
 
+    def host_pids(self) -> list[int]:
+        """컨테이너 안의 모든 프로세스의 호스트 PID (`docker top`). 멈춘 컨테이너면 빈 목록."""
+        try:
+            rows = self._obj.top(ps_args="-eo pid").get("Processes") or []
+        except _sdk_errors.APIError:  # type: ignore[union-attr]
+            return []
+        return [int(row[0]) for row in rows if row and str(row[0]).isdigit()]
+
     def status(self) -> str:
         """`created`·`running`·`exited` 등."""
         return self.reload()["State"]["Status"]

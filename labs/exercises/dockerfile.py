@@ -485,16 +485,33 @@ def _container(s: Session):
     return s.need("container", go, "컨테이너 시작")
 
 
+def _proc_uids(pid: int) -> tuple[int, int] | None:
+    """호스트의 `/proc/<pid>/status`에서 실제·유효 uid. 읽을 수 없으면(다른 기계의 엔진) None."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Uid:"):
+                real, effective = line.split()[1:3]
+                return int(real), int(effective)
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def _runs_non_root(s: Session) -> tuple[bool, str]:
+    """컨테이너의 모든 프로세스의 uid를 커널에서 읽는다 (`exec id`는 이미지 안의 `id`를 믿어야 해서 쓰지 않는다)."""
     ctr = _container(s)
-    uid = ctr.exec(["id", "-u"], show=False)
-    if not uid.ok:
-        info = ctr.reload()
-        user = info["Config"].get("User") or "root"
-        return user not in ("", "root", "0"), f"컨테이너 사용자: {user} (`id`를 실행할 수 없어 설정으로 봤다)"
-    value = uid.output.strip()
-    name = ctr.exec(["id", "-un"], show=False).output.strip() or value
-    return value != "0", f"컨테이너 안의 사용자: {name} (uid {value})" if value != "0" else "컨테이너가 root(uid 0)로 돈다."
+    uids = {pid: _proc_uids(pid) for pid in ctr.host_pids()}
+    if not uids:
+        state = ctr.reload()["State"]
+        return False, f"컨테이너에 도는 프로세스가 없다 (상태 {state.get('Status')}, 종료 코드 {state.get('ExitCode')})."
+    if any(v is None for v in uids.values()):
+        user = ctr.reload()["Config"].get("User") or "root"
+        return user not in ("", "root", "0"), f"컨테이너 사용자: {user} (프로세스를 읽을 수 없어 이미지 설정으로 봤다)"
+    root = sorted(pid for pid, v in uids.items() if v and 0 in v)
+    if root:
+        return False, f"컨테이너의 프로세스 {len(uids)}개 가운데 {len(root)}개가 root(uid 0)로 돈다."
+    ids = sorted({v[1] for v in uids.values() if v})
+    return True, f"컨테이너의 프로세스 {len(uids)}개 모두 root가 아니다 (uid {', '.join(map(str, ids))}, 커널의 /proc에서 확인)"
 
 
 def _healthy(s: Session) -> tuple[bool, str]:
@@ -527,22 +544,50 @@ def _serves(s: Session) -> tuple[bool, str]:
     return ok, f"컨테이너 포트 {port}: /health 200" if ok else "/health가 200이 아니다"
 
 
-def _cache_reused(s: Session) -> tuple[bool, str]:
+REBUILT_SHARE = 0.10
+"""코드만 바꾼 다시 빌드가 새로 만들어도 되는 층의 몫 (이미지 크기 대비). 소스 층은 보통 1% 아래, 의존성 층은 절반쯤이다."""
+
+
+def _history(tag: str) -> list[dict]:
+    """이미지 기록(오래된 것부터): 명령마다 ID, 생성 시각, 층 크기."""
     from .. import docker
-    from ..dockerlab import build_steps, touch_code
+
+    return list(reversed(docker.client().images.get(tag).history()))
+
+
+def _rebuilt(before: dict, after: dict) -> bool:
+    """같은 자리의 기록 두 줄이 다른 층인가: 생성 시각이 다르거나, 둘 다 ID가 있는데 다르다 (캐시를 쓰면 둘 다 같다)."""
+    ids = before.get("Id"), after.get("Id")
+    return before.get("Created") != after.get("Created") or ("<missing>" not in ids and ids[0] != ids[1])
+
+
+def _cache_reused(s: Session) -> tuple[bool, str]:
+    """코드 한 줄만 바꿔 다시 빌드하고, 새로 만든 층을 이미지 기록(층 ID·생성 시각·크기)으로 센다. 빌드 로그는 보지 않는다
+    (RUN 단계의 출력이 "Using cache"를 흉내 낼 수 있다)."""
+    from .. import docker
+    from ..dockerlab import touch_code
 
     b = _build_student(s)
     touch_code(b.ctx, "main.py")
-    res = docker.build(b.ctx, _tag(s, "rebuild"), s.lab, progress=False, timeout=600,
-                       labels={"course.lab": s.lab, "course.exercise": "1"})
-    s.on_cleanup(lambda: _remove_image(_tag(s, "rebuild")))
-    steps = [st for st in build_steps(res) if _PIP.search(st["명령"])]
-    if not steps:
-        return False, "빌드 로그에서 의존성 설치 단계를 찾지 못했다."
-    missed = [st for st in steps if not st["캐시"]]
-    if missed:
-        return False, f"코드만 바꿨는데 `{short(missed[0]['명령'], 80)}` 단계를 다시 실행했다 (캐시를 못 썼다)."
-    return True, f"코드만 바꾼 다시 빌드: 설치 단계 {len(steps)}개 모두 캐시, {res.seconds:.1f}초"
+    tag = _tag(s, "rebuild")
+    docker.build(b.ctx, tag, s.lab, progress=False, timeout=600,
+                 labels={"course.lab": s.lab, "course.exercise": "1"})
+    s.on_cleanup(lambda: _remove_image(tag))
+    before, after = _history(b.tag), _history(tag)
+    if len(before) != len(after):
+        return False, f"다시 빌드한 이미지의 기록({len(after)}줄)이 처음 이미지({len(before)}줄)와 맞지 않는다."
+    new = [a for b_, a in zip(before, after, strict=True) if _rebuilt(b_, a)]
+    new_bytes, total = sum(int(a.get("Size") or 0) for a in new), sum(int(a.get("Size") or 0) for a in after)
+    share = new_bytes / max(total, 1)
+    if share > REBUILT_SHARE:
+        first = next(a for a in new if int(a.get("Size") or 0) > 0)
+        command = re.sub(r"^/bin/sh -c (#\(nop\) )?", "", first.get("CreatedBy", "")).strip()
+        command = re.sub(r"\b(dir|file):[0-9a-f]{64}", r"\1:…", command)  # 옛 빌더는 복사한 내용의 해시를 적는다
+        return False, (f"코드만 바꿨는데 `{short(command, 70)}` 층부터 다시 만들었다: 새 층 {new_bytes / 1e6:.0f}MB "
+                       f"(이미지의 {share:.0%}, 캐시를 못 썼다).")
+    layers = sum(1 for a in new if int(a.get("Size") or 0) > 0)
+    return True, (f"코드만 바꾼 다시 빌드: 새 층 {layers}개 {new_bytes / 1e6:.1f}MB, 나머지 {(total - new_bytes) / 1e6:.0f}MB는 "
+                  "캐시 그대로 (이미지 기록의 층 ID·생성 시각으로 확인)")
 
 
 def criteria(s: Session) -> list[Check]:

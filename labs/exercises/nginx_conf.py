@@ -399,21 +399,25 @@ def _tls(s: Session) -> tuple[bool, str]:
 
 
 def _balanced(s: Session) -> tuple[bool, str]:
+    """요청마다 고유한 표식을 쿼리에 붙여 보내고, 세 앱 **자신의 접근 로그**에서 표식을 찾아 센다 (응답 본문은 nginx가
+    꾸며 낼 수 있어 믿지 않는다)."""
     site = _site(s)
-    seen: dict[str, int] = {}
+    token = uuid.uuid4().hex[:10]
+    answered = 0
     for i in range(24):  # 요청마다 다른 /24 대역의 출발 주소: ip_hash도 고르게 나뉘고 속도 제한에 걸리지 않는다
-        r = request(site, "/whoami", source=f"127.0.{10 + i}.1")
-        if r.status == 200:
-            try:
-                who = json.loads(r.body)
-            except ValueError:
-                continue
-            by_pid = {a.pid: f"app-{n}" for n, a in enumerate(site.apps, 1)}
-            name = by_pid.get(who.get("pid")) or by_pid.get(who.get("ppid")) or str(who.get("pid"))
-            seen[name] = seen.get(name, 0) + 1
-    ok = len(seen) == 3
-    shares = ", ".join(f"{k} {v}건" for k, v in sorted(seen.items()))
-    return ok, f"요청 24건: {shares}" if ok else f"세 인스턴스가 모두 답하지 않았다: {shares or '응답 없음'}"
+        answered += request(site, f"/whoami?lb={token}-{i}", source=f"127.0.{10 + i}.1").status == 200
+    marker = re.compile(rf"lb={token}-(\d+)")
+    seen: dict[str, set[str]] = {}
+    deadline = time.monotonic() + 3  # 접근 로그는 응답 직후에 쓰인다: 늦게 쓰인 줄을 잠깐 기다린다
+    while True:
+        seen = {f"app-{n}": set(marker.findall(app.logs())) for n, app in enumerate(site.apps, 1)}
+        if sum(map(len, seen.values())) >= answered or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    shares = ", ".join(f"{k} {len(v)}건" for k, v in seen.items())
+    ok = answered > 0 and all(seen.values())
+    where = f"앱 접근 로그에서 찾은 요청: {shares} (응답 200 {answered}건)"
+    return ok, where if ok else f"세 인스턴스가 모두 요청을 받지 않았다. {where}"
 
 
 def _rate_limited(s: Session) -> tuple[bool, str]:
