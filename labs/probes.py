@@ -365,3 +365,36 @@ def unhealthy_under_restart(image: str, lab: str, *, name: str, policy: str = "a
                          or [""])[-1][-160:])
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+
+
+# ---- 파일 셀의 레디니스 앱 (고장 내고 고치기: 거짓말하는 레디니스) ------------------------------------
+
+READY_MODULE = "ready_app"
+"""파일 셀 `ready_app.py`의 모듈 이름: `uvicorn ready_app:app --app-dir <그 폴더>`로 띄운다."""
+
+
+def start_ready_app(path, lab: str, redis_url: str, *, port: int | None = None, echo: bool = True,
+                    timeout: float = 20.0):
+    """파일 셀이 쓴 `ready_app.py`를 uvicorn으로 띄운다: Redis 주소는 환경 변수 `REDIS_URL`로 준다.
+
+    `echo=True`면 `$ REDIS_URL=… uvicorn ready_app:app --app-dir …`를 먼저 찍는다 (터미널에 그대로 붙여 넣는다).
+    """
+    from pathlib import Path
+
+    from .procs import free_port, start_process
+
+    path = Path(path)
+    port = port or free_port()
+    argv = ["uvicorn", f"{READY_MODULE}:app", "--app-dir", str(path.parent), "--host", "127.0.0.1",
+            "--port", str(port)]
+    env = {"REDIS_URL": redis_url}
+    return start_process("uvicorn", argv, lab, port=port, env=env, echo=echo, echo_env=env, timeout=timeout)
+
+
+def status_and_body(url: str, timeout: float = 5.0) -> tuple[int | str, str]:
+    """GET 하나의 상태 코드와 본문 (연결이 안 되면 ("연결 실패", 설명)). 상태 코드만 보는 쪽과 본문을 나란히 보인다."""
+    try:
+        r = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError as exc:
+        return "연결 실패", type(exc).__name__
+    return r.status_code, r.text

@@ -247,8 +247,10 @@ def plot_requests(results: Mapping[str, InFlightResult], title: str = "셧다운
         ax.set_ylabel(f"{label}\n완료 {res.completed}·실패 {res.failed}", rotation=0, ha="right", va="center",
                       fontsize=9)
         ax.set_ylim(-0.8, res.total + 0.9)
-        right = max([r.end or r.start for r in res.records] + [t for t, _ in res.events] + [0.0])
-        ax.set_xlim(0, right + 0.6)
+    # 칸들이 x축을 함께 쓰므로(sharex) 범위는 모든 실험의 가장 늦은 끝에 한 번 맞춘다 (칸마다 정하면 마지막 칸이 이긴다)
+    right = max([r.end or r.start for res in results.values() for r in res.records]
+                + [t for res in results.values() for t, _ in res.events] + [0.0])
+    axes[-1, 0].set_xlim(0, right + 0.6)
     axes[-1, 0].set_xlabel("경과 시간 (초)  — 막대 하나 = 요청 하나 (초록: 응답 받음, 빨강: 잘림)")
     fig.suptitle(title)
     _finish(fig, save)
@@ -442,3 +444,147 @@ def exit_code(container) -> int | None:
 def started_at(container) -> str:
     """컨테이너가 (마지막으로) 시작된 시각. 같으면 그사이 재시작이 없었다 (정책이든 Compose든)."""
     return str(container.reload()["State"].get("StartedAt", ""))
+
+
+# ---- 컨테이너의 종료: Dockerfile의 CMD와 docker stop, Compose 헬스 체크 (실제 명령을 `$ …`로 보인다) ----------
+
+SAMPLE_IMAGE = "course/sample-app:latest"
+"""파일 셀의 Dockerfile·compose.yaml이 기반으로 쓰는 예제 이미지 (2절에서 스택을 올릴 때 빌드된다)."""
+
+
+def build_image(dockerfile, tag: str, lab: str):
+    """파일 셀의 Dockerfile을 그 폴더를 빌드 컨텍스트로 빌드하고(`labs.dockerlab.build`), 이미지의 CMD를 보인다.
+
+    `$ docker build -t 태그 폴더`를 먼저 찍는다. 돌려주는 값은 이미지 설정의 `Cmd` 목록이다:
+    셸 형식이면 `['/bin/sh', '-c', '…']`, exec 형식이면 명령 그대로다.
+    """
+    from pathlib import Path
+
+    from . import docker, dockerlab
+    from .procs import display_path
+
+    dockerfile = Path(dockerfile)
+    print(f"$ docker build -t {tag} {display_path(str(dockerfile.parent))}", flush=True)
+    dockerlab.build(dockerfile.parent, tag, lab, dockerfile=dockerfile, progress=False)
+    config = docker.require_docker().images.get(tag).attrs["Config"]
+    cmd = list(config.get("Cmd") or [])
+    print(f"✅ 이미지 {tag}: CMD = {cmd}" + (f", STOPSIGNAL = {config['StopSignal']}" if config.get("StopSignal") else ""))
+    return cmd
+
+
+def run_container(image: str, lab: str, *, name: str, env: Mapping[str, str] | None = None,
+                  timeout: float = 60.0, echo: bool = True):
+    """`docker run -d --name 이름 -p 127.0.0.1::8000 …`으로 띄우고 `/health`가 답할 때까지 기다린다.
+
+    컨테이너에는 `course.lab=<lab>` 레이블을 붙여 `labs.cleanup(lab)`이 치운다. `labs.docker.Container`를 돌려준다.
+    """
+    from . import registry
+    from .docker import LABEL, Container, client
+    from .shell import run
+
+    subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+    argv = ["docker", "run", "-d", "--name", name, "--label", f"{LABEL}={lab}", "-p", "127.0.0.1::8000",
+            *[x for k, v in (env or {}).items() for x in ("-e", f"{k}={v}")], image]
+    run(argv, echo=echo, show=False, timeout=120)
+    container = Container(client().containers.get(name), lab)
+    registry.register(container)
+    try:
+        container.wait_http(8000, "/health", timeout)
+    except BaseException:
+        container.stop(timeout=1)
+        raise
+    return container
+
+
+@dataclass
+class StopRun:
+    """`docker_stop()`의 결과: PID 1, `docker stop`이 돌아오기까지 걸린 초, 종료 코드, 처리 중이던 요청."""
+
+    pid1: str
+    seconds: float
+    exit_code: int | None
+    requests: InFlightResult
+
+    @property
+    def graceful(self) -> bool:
+        return self.exit_code == 0 and self.requests.failed == 0
+
+
+def docker_stop(container, grace: int = 10, *, slow: float = 2.0, n: int = 3, echo: bool = True) -> StopRun:
+    """느린 요청 `n`건을 보내 둔 채 `docker stop -t grace`를 실행해 걸린 시간과 종료 코드를 잰다.
+
+    먼저 컨테이너 안의 PID 1(`/proc/1/cmdline`)을 읽는다: 셸이면 SIGTERM은 셸이 받는다.
+    """
+    from .dockerlab import pid1
+    from .shell import run
+
+    first = pid1(container)
+    drill = InFlight(container.url(8000, f"/slow?duration={slow:g}"), n=n)
+    drill.wait_sent()
+    drill.mark("docker stop")
+    result = run(["docker", "stop", "-t", str(grace), container.name], echo=echo, show=False,
+                 timeout=grace + 60)
+    drill.mark("docker stop 끝")
+    requests = drill.result()
+    return StopRun(first, result.seconds, exit_code(container), requests)
+
+
+@dataclass(eq=False)
+class ComposeProject:
+    """파일 셀의 compose.yaml 하나로 올린 Compose 프로젝트. 등록부에 적혀 `labs.cleanup()`이 내린다."""
+
+    project: str
+    file: str
+    lab: str
+    pid: None = None
+
+    def argv(self, *args: str) -> list[str]:
+        return ["docker", "compose", "--ansi", "never", "--progress", "plain", "-p", self.project,
+                "-f", self.file, *args]
+
+    def run(self, *args: str, echo: bool = True, show: bool = False, timeout: float = 120, check: bool = False):
+        from .shell import run
+
+        return run(self.argv(*args), echo=echo, show=show, timeout=timeout, check=check)
+
+    def container(self, service: str = "app"):
+        from .docker import Container, client
+
+        found = client().containers.list(all=True, filters={"label": [
+            f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]})
+        if not found:
+            raise LabError(f"❌ Compose 프로젝트 {self.project}에 {service} 컨테이너가 없다.")
+        return Container(found[0], self.lab)
+
+    def health_log(self, service: str = "app") -> tuple[str, str]:
+        """서비스 컨테이너의 헬스 상태와 마지막 헬스 체크 출력의 마지막 줄."""
+        state = self.container(service).reload()["State"]
+        health = state.get("Health") or {}
+        log = health.get("Log") or [{}]
+        lines = [ln.strip() for ln in str(log[-1].get("Output", "")).splitlines() if ln.strip()]
+        return str(health.get("Status", "없음")), (lines or [""])[-1][-200:]
+
+    def stop(self) -> None:
+        from . import registry
+
+        subprocess.run(self.argv("down", "-v", "-t", "1"), capture_output=True, timeout=120)
+        registry.unregister(self)
+
+    def __str__(self) -> str:
+        return f"Compose 프로젝트 {self.project}"
+
+
+def compose_up(file, lab: str, project: str, *, wait_timeout: int = 30, echo: bool = True):
+    """`docker compose -p 프로젝트 -f 파일 up -d --wait --wait-timeout N`: 헬스 체크를 통과할 때까지 기다린다.
+
+    (프로젝트, 결과)를 돌려준다. 결과의 `ok`가 거짓이면 Compose가 기다리다 포기한 것이다 (오류를 내지 않는다).
+    """
+    from . import registry
+    from .procs import display_path
+
+    proj = ComposeProject(project, display_path(str(file)), lab)
+    subprocess.run(proj.argv("down", "-v", "-t", "0"), capture_output=True, timeout=120)
+    registry.register(proj)
+    result = proj.run("up", "-d", "--wait", "--wait-timeout", str(wait_timeout), echo=echo,
+                      timeout=wait_timeout + 90)
+    return proj, result

@@ -1,47 +1,32 @@
-"""07 레슨(헬스 체크와 그레이스풀 셧다운)의 체크포인트 채점기.
+"""07 레슨(헬스 체크와 그레이스풀 셧다운)의 체크포인트 채점기. 모두 학습자가 파일 셀(`%%lab_file`)에 쓴 글을 읽는다.
 
-- 7-1 `readiness_check`: 학생이 쓴 Redis 레디니스 점검 함수 `check_redis(url, timeout)`를 진짜 Redis에
-  돌린다. 살아 있을 때, 답하지 않는 서버일 때, 죽였을 때, 같은 포트로 다시 띄웠을 때를 차례로 본다.
-- 7-2 `probe_manifest`: 학생이 쓴 Deployment YAML을 Kubernetes 스키마(strict)와 프로브·종료 규칙으로 본다.
+- 7-1 `readiness_fixed`: 거짓말하는 레디니스(`ready_app.py`)를 고쳤는지, 진짜 Redis와 uvicorn으로 본다: Redis가 죽으면
+  503, 답하지 않는 Redis에는 타임아웃 안에 503, 라이브니스는 그대로 200, 다시 뜨면 200.
+- 7-2 `graceful_config`: `shutdown.conf.py`로 gunicorn을 띄워 3초짜리 요청을 보내 둔 채 SIGTERM을 보낸다.
+- 7-3 `dockerfile_fixed`: 셸 형식 CMD를 고친 `Dockerfile`을 빌드해 띄우고 `docker stop`이 곧바로 0으로 끝나는지 본다.
+- 7-4 `probe_manifest`: `deployment.yaml`을 Kubernetes 스키마(strict)와 프로브·종료 규칙으로 본다 (클러스터 없이).
+- 7-5 `compose_healthcheck`: `compose.yaml`로 앱을 올려 healthy가 되는지, `docker compose stop`이 요청을 끝내는지 본다.
 """
 
 from __future__ import annotations
 
 import socket
-import threading
+import time
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
-from .. import k8s
+from .. import k8s, tasks
 from ..errors import LabError
-from ..grading import Criterion, Grader, need
+from ..grading import Criterion, Grader
 from ..procs import free_port
 
 LAB = "07_health_and_shutdown"
-PROBE_TIMEOUT = 0.5
-"""채점기가 `check_redis`에 넘기는 타임아웃(초). 한 번의 점검은 이것의 두 배 + 1초 안에 끝나야 한다."""
-
-# ---- 7-1: 레디니스 점검 --------------------------------------------------------------
 
 
-def _call(fn: Callable[..., Any], url: str) -> tuple[str, Any]:
-    """학생 함수를 스레드에서 부르고 타임아웃 안에 끝나는지 본다: ("ok", 값) / ("raised", 설명) / ("hung", None)."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn(url, PROBE_TIMEOUT)
-        except BaseException as exc:  # noqa: BLE001  학생 코드가 무엇을 던지든 기록만 한다
-            box["error"] = f"{type(exc).__name__}: {exc}"
-
-    th = threading.Thread(target=target, daemon=True)
-    th.start()
-    th.join(PROBE_TIMEOUT * 2 + 1.0)
-    if th.is_alive():
-        return "hung", None
-    if "error" in box:
-        return "raised", box["error"]
-    return "ok", box.get("value")
+def _lab(ns: Mapping[str, Any]) -> str:
+    """채점기가 쓰는 레슨 이름: 채점용 사본은 `files/<레슨>-checkpoint/`에 써서 학습자의 파일을 건드리지 않는다."""
+    return f"{ns.get('LAB', LAB)}-checkpoint"
 
 
 class _Silent:
@@ -57,82 +42,308 @@ class _Silent:
         self.sock.close()
 
 
-_trials: dict[int, dict[str, tuple[str, Any]]] = {}
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _trial(ns: Mapping[str, Any]) -> dict[str, tuple[str, Any]]:
-    """살아 있음 → 답하지 않음 → 죽음 → 다시 살아남 순서로 한 번만 돌려 결과를 기억한다."""
-    fn = need(ns, "check_redis")
-    if not callable(fn):
-        raise TypeError("`check_redis`는 `def check_redis(url, timeout): ...` 함수여야 한다.")
-    key = id(fn)
-    if key in _trials:
-        return _trials[key]
+# ---- 7-1: 거짓말하지 않는 레디니스 --------------------------------------------------------
+
+READY = "ready_app.py"
+SILENT_LIMIT = 3.0
+"""답하지 않는 Redis 앞에서 `/health/ready`가 돌아와야 하는 시간(초). 프로브의 timeoutSeconds(2~3초)와 같은 자리다."""
+
+LEAKS = ("refused", "Error ", "Errno", "Timeout reading", "Connection")
+"""응답 본문에 나오면 안 되는 예외 문구 조각 (내부 주소와 드라이버 메시지는 로그에만)."""
+
+
+def _get(url: str, timeout: float = SILENT_LIMIT + 2) -> tuple[Any, str, float]:
+    import httpx
+
+    start = time.monotonic()
+    try:
+        r = httpx.get(url, timeout=timeout)
+        return r.status_code, r.text, time.monotonic() - start
+    except httpx.HTTPError as exc:
+        return f"응답 없음({type(exc).__name__})", "", time.monotonic() - start
+
+
+@lru_cache(maxsize=8)
+def _ready_trial(text: str, lab: str) -> dict[str, Any]:
+    """Redis 살아 있음 → 죽음 → 같은 포트로 다시 뜸, 그리고 답하지 않는 Redis를 차례로 본다 (같은 답은 다시 재지 않는다)."""
+    from ..probes import start_ready_app
     from ..services import start_redis
 
-    lab = f"{ns.get('LAB', LAB)}-checkpoint"
-    out: dict[str, tuple[str, Any]] = {}
-    first = start_redis(lab)
-    again = None
+    path = tasks.files_dir(lab) / READY
+    path.write_text(text, encoding="utf-8")
+    out: dict[str, Any] = {}
+    redis = again = app = silent_app = None
     silent = _Silent()
     try:
-        out["up"] = _call(fn, first.url)
-        out["silent"] = _call(fn, f"redis://127.0.0.1:{silent.port}/0")
-        first.kill()
-        out["down"] = _call(fn, first.url)
-        again = start_redis(lab, port=first.port)
-        out["back"] = _call(fn, again.url)
+        redis = start_redis(lab)
+        try:
+            app = start_ready_app(path, lab, redis.url, echo=False, timeout=15)
+        except LabError as exc:
+            out["error"] = _first_line(exc)
+            return out
+        out["up"] = _get(app.url + "/health/ready")
+        redis.kill()
+        out["down"] = _get(app.url + "/health/ready")
+        out["down_live"] = _get(app.url + "/health")
+        again = start_redis(lab, port=redis.port)
+        out["back"] = _get(app.url + "/health/ready")
+        silent_app = start_ready_app(path, lab, f"redis://127.0.0.1:{silent.port}/0", echo=False, timeout=15)
+        out["silent"] = _get(silent_app.url + "/health/ready")
     finally:
         silent.close()
-        first.stop()
-        if again is not None:
-            again.stop()
-    _trials[key] = out
+        for res in (silent_app, app, again, redis):
+            if res is not None:
+                res.stop()
     return out
 
 
-def _expect(step: str, want: bool, what: str) -> Callable[[Mapping[str, Any]], tuple[bool, str]]:
+def _ready(ns: Mapping[str, Any]) -> dict[str, Any]:
+    return _ready_trial(tasks.text(ns, READY), _lab(ns))
+
+
+def _starts(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _ready(ns)
+    if "error" in trial:
+        return False, f"uvicorn으로 띄우지 못했다: {trial['error']}"
+    code, _, _ = trial["up"]
+    return code == 200, f"Redis가 살아 있을 때 /health/ready → {code}"
+
+
+def _step(step: str, want: int, what: str) -> Callable[[Mapping[str, Any]], tuple[bool, str]]:
     def check(ns: Mapping[str, Any]) -> tuple[bool, str]:
-        kind, value = _trial(ns)[step]
-        if kind == "hung":
-            return False, f"{what}: {PROBE_TIMEOUT * 2 + 1:g}초 안에 돌아오지 않았다 (타임아웃을 쓰지 않았다)"
-        if kind == "raised":
-            return False, f"{what}: 예외를 던졌다 ({value}). 점검 함수는 실패를 False로 돌려준다"
-        ok = value is want or (isinstance(value, (bool, int)) and value == want)
-        return ok, f"{what}: {value!r}" if not ok else ""
+        trial = _ready(ns)
+        if "error" in trial:
+            return False, "앱이 뜨지 않았다"
+        code, _, took = trial[step]
+        return code == want, f"{what} → {code} ({took:.1f}초)"
     return check
 
 
-def _is_function(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    ok = callable(need(ns, "check_redis"))
-    return ok, "" if ok else "함수가 아니다"
+def _no_leak(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _ready(ns)
+    if "error" in trial:
+        return False, "앱이 뜨지 않았다"
+    _, body, _ = trial["down"]
+    leaked = [w for w in LEAKS if w in body]
+    return not leaked, f"본문: {body[:120]}" if leaked else "고정된 값만 싣는다"
 
 
-readiness_check = Grader("체크포인트 7-1: Redis 레디니스 점검", [
-    Criterion("`check_redis`가 함수다", 1, _is_function,
-              "`def check_redis(url, timeout): ...`로 정의한다."),
-    Criterion("Redis가 살아 있으면 True", 1, _expect("up", True, "살아 있는 Redis"),
-              "`redis.Redis.from_url(url, ...)`로 `ping()`을 보내고 성공하면 True를 돌려준다."),
-    Criterion("답하지 않는 서버에는 타임아웃 안에 False", 2, _expect("silent", False, "답하지 않는 서버"),
-              "`socket_connect_timeout=timeout, socket_timeout=timeout`을 준다: 점검이 멈춰 있으면 프로브도 멈춘다."),
-    Criterion("Redis가 죽으면 예외 없이 False", 2, _expect("down", False, "죽은 Redis"),
-              "`redis.exceptions.RedisError`(연결 오류, 시간 초과)를 잡아 False를 돌려준다."),
-    Criterion("같은 주소로 다시 뜨면 다시 True", 1, _expect("back", True, "다시 뜬 Redis"),
-              "끊긴 연결을 붙잡고 있지 않는다: 점검할 때마다 연결하거나 클라이언트가 다시 연결하게 한다."),
+def _silent(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _ready(ns)
+    if "error" in trial or "silent" not in trial:
+        return False, "앱이 뜨지 않았다"
+    code, _, took = trial["silent"]
+    ok = code == 503 and took <= SILENT_LIMIT
+    return ok, f"답하지 않는 Redis 앞에서 /health/ready → {code} ({took:.1f}초, {SILENT_LIMIT:g}초 안이어야 한다)"
+
+
+readiness_fixed = Grader("체크포인트 7-1: 거짓말하지 않는 레디니스", [
+    Criterion("앱이 뜨고, Redis가 살아 있으면 /health/ready가 200", 1, _starts,
+              "`uvicorn ready_app:app`으로 뜨는지(문법 오류, import) 확인한다."),
+    Criterion("Redis가 죽으면 /health/ready가 503", 2, _step("down", 503, "Redis를 죽인 뒤 /health/ready"),
+              "로드 밸런서와 kubelet은 본문이 아니라 상태 코드만 본다: `JSONResponse(..., status_code=503)`."),
+    Criterion("Redis가 죽어도 라이브니스 /health는 200", 1, _step("down_live", 200, "Redis를 죽인 뒤 /health"),
+              "라이브니스는 의존 서비스를 보지 않는다."),
+    Criterion("응답에 예외 문구를 싣지 않는다", 1, _no_leak,
+              "`f\"error: {exc}\"` 대신 `\"error: unavailable\"`처럼 고정된 값을 쓴다 (원인은 로그에)."),
+    Criterion("답하지 않는 Redis에는 타임아웃 안에 503", 2, _silent,
+              "`redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)`: 점검이 멈추면 프로브도 멈춘다."),
+    Criterion("Redis가 같은 주소로 다시 뜨면 다시 200", 1, _step("back", 200, "Redis를 다시 띄운 뒤 /health/ready"),
+              "끊긴 연결을 붙잡고 있지 않는다: redis-py 클라이언트는 다음 요청에서 다시 연결한다."),
 ])
 
 
-# ---- 7-2: 프로브 매니페스트 -----------------------------------------------------------
+# ---- 7-2: gunicorn의 유예 시간 ---------------------------------------------------------
+
+SHUTDOWN_CONF = "shutdown.conf.py"
+SLOW_SECONDS = 3
+"""7-2에서 SIGTERM 때 처리 중인 요청이 걸리는 시간(초): `/slow?duration=3`."""
+OUTER_GRACE = 25
+"""바깥(Compose `stop_grace_period`)의 유예 시간(초). gunicorn의 유예 시간은 이보다 짧아야 한다."""
+
+
+@lru_cache(maxsize=8)
+def _graceful_trial(text: str, lab: str) -> dict[str, Any]:
+    import signal
+
+    from .. import gunicorn_conf, gunicorn_lab, shutdown
+    from ..procs import DEFAULT_ASGI
+
+    path = tasks.files_dir(lab) / SHUTDOWN_CONF
+    path.write_text(text, encoding="utf-8")
+    out: dict[str, Any] = {}
+    try:
+        cfg = gunicorn_conf.load(path, DEFAULT_ASGI)
+    except LabError as exc:
+        out["error"] = _first_line(exc)
+        return out
+    out["graceful_timeout"] = cfg["graceful_timeout"]
+    out["workers"] = cfg["workers"]
+    srv = None
+    try:
+        srv = gunicorn_conf.start_with_config(lab, path, DEFAULT_ASGI, timeout=20)
+        gunicorn_lab.wait_workers(srv, int(cfg["workers"]), timeout=20)
+        drill = shutdown.InFlight(srv.url + f"/slow?duration={SLOW_SECONDS}", n=6)
+        drill.wait_sent()
+        srv.send_signal(signal.SIGTERM)
+        shutdown.wait_exit(srv, timeout=40)
+        out["result"] = drill.result()
+        out["cleaned"] = shutdown.lifespan_lines(srv.logs()).count("[lifespan] 종료: 정리 완료")
+    except LabError as exc:
+        out["live_error"] = _first_line(exc)
+    finally:
+        if srv is not None:
+            srv.stop(timeout=5)
+    return out
+
+
+def _graceful(ns: Mapping[str, Any]) -> dict[str, Any]:
+    return _graceful_trial(tasks.text(ns, SHUTDOWN_CONF), _lab(ns))
+
+
+def _g_loads(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _graceful(ns)
+    if "error" in trial:
+        return False, trial["error"]
+    return "live_error" not in trial, trial.get("live_error", f"workers = {trial['workers']}")
+
+
+def _g_range(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _graceful(ns)
+    if "error" in trial:
+        return False, "gunicorn이 파일을 읽지 못했다"
+    grace = float(trial["graceful_timeout"])
+    ok = SLOW_SECONDS < grace < OUTER_GRACE
+    return ok, f"graceful_timeout = {grace:g}초 ({SLOW_SECONDS}초보다 길고 {OUTER_GRACE}초보다 짧아야 한다)"
+
+
+def _g_requests(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _graceful(ns)
+    if "result" not in trial:
+        return False, trial.get("live_error") or trial.get("error", "띄우지 못했다")
+    res = trial["result"]
+    return res.failed == 0, res.verdict()
+
+
+def _g_lifespan(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _graceful(ns)
+    if "result" not in trial:
+        return False, "띄우지 못했다"
+    want = int(trial["workers"])
+    return trial["cleaned"] == want, f"워커 {want}개 가운데 {trial['cleaned']}개가 정리 단계를 마쳤다"
+
+
+graceful_config = Grader("체크포인트 7-2: gunicorn의 유예 시간", [
+    Criterion("gunicorn이 파일을 받아들이고 뜬다", 1, _g_loads, "`gunicorn --print-config -c shutdown.conf.py …`로 확인한다."),
+    Criterion("graceful_timeout이 요청(3초)보다 길고 바깥(25초)보다 짧다", 1, _g_range,
+              "바깥(Docker·Kubernetes)이 먼저 SIGKILL을 보내면 서버의 유예 시간은 소용이 없다."),
+    Criterion("SIGTERM 때 처리 중이던 3초짜리 요청이 모두 끝난다", 2, _g_requests,
+              "`graceful_timeout`초 안에 끝나지 않은 워커는 SIGKILL로 죽고 요청은 응답 없이 끊긴다."),
+    Criterion("워커마다 lifespan 정리 단계를 마친다", 1, _g_lifespan,
+              "SIGKILL로 죽은 워커는 `yield` 뒤의 정리 단계를 돌지 못한다."),
+])
+
+
+# ---- 7-3: exec 형식 CMD ---------------------------------------------------------------
+
+DOCKERFILE = "Dockerfile"
+CHECK_TAG = "course-07/checkpoint-7-3"
+STOP_GRACE = 10
+"""채점기가 쓰는 `docker stop -t`의 유예 시간(초). 고친 이미지는 이보다 훨씬 빨리 멈춰야 한다."""
+FAST_STOP = 6.0
+
+
+@lru_cache(maxsize=8)
+def _docker_trial(text: str, lab: str) -> dict[str, Any]:
+    from .. import docker, dockerlab, shutdown
+
+    path = tasks.files_dir(lab) / DOCKERFILE
+    path.write_text(text, encoding="utf-8")
+    out: dict[str, Any] = {}
+    try:
+        dockerlab.build(path.parent, CHECK_TAG, lab, dockerfile=path, progress=False)
+        out["cmd"] = list(docker.require_docker().images.get(CHECK_TAG).attrs["Config"].get("Cmd") or [])
+    except LabError as exc:
+        out["error"] = _first_line(exc)
+        return out
+    container = None
+    try:
+        container = shutdown.run_container(CHECK_TAG, lab, name="course-07-checkpoint-7-3",
+                                           env={"SECRET_KEY": "lab-only-secret-for-lesson-07-not-for-production"},
+                                           timeout=30, echo=False)
+        out["stop"] = shutdown.docker_stop(container, STOP_GRACE, echo=False)
+    except LabError as exc:
+        out["live_error"] = _first_line(exc)
+    finally:
+        if container is not None:
+            container.stop(timeout=1)
+    return out
+
+
+def _docker(ns: Mapping[str, Any]) -> dict[str, Any]:
+    return _docker_trial(tasks.text(ns, DOCKERFILE), _lab(ns))
+
+
+def _d_builds(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _docker(ns)
+    if "error" in trial:
+        return False, trial["error"]
+    if "live_error" in trial:
+        return False, f"빌드는 됐지만 컨테이너가 답하지 않는다: {trial['live_error']}"
+    return True, f"CMD = {trial['cmd']}"
+
+
+def _d_pid1(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _docker(ns)
+    if "stop" not in trial:
+        return False, "컨테이너를 띄우지 못했다"
+    pid1 = trial["stop"].pid1
+    ok = "gunicorn" in pid1.split(" -c ")[0] and not pid1.startswith(("/bin/sh", "sh ", "/bin/bash", "bash "))
+    return ok, f"PID 1: {pid1}"
+
+
+def _d_stop(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _docker(ns)
+    if "stop" not in trial:
+        return False, "컨테이너를 띄우지 못했다"
+    run = trial["stop"]
+    ok = run.exit_code == 0 and run.seconds < FAST_STOP
+    return ok, f"docker stop -t {STOP_GRACE}: {run.seconds:.1f}초, 종료 코드 {run.exit_code}"
+
+
+def _d_requests(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _docker(ns)
+    if "stop" not in trial:
+        return False, "컨테이너를 띄우지 못했다"
+    res = trial["stop"].requests
+    return res.failed == 0, res.verdict()
+
+
+dockerfile_fixed = Grader("체크포인트 7-3: SIGTERM을 받는 CMD", [
+    Criterion("이미지가 빌드되고 컨테이너가 /health에 답한다", 1, _d_builds, "`FROM course/sample-app:latest`에서 시작한다."),
+    Criterion("PID 1이 셸이 아니라 gunicorn이다", 2, _d_pid1,
+              "exec 형식(JSON 배열) `CMD [\"gunicorn\", \"-c\", …]`: 셸 형식이면 `/bin/sh -c`가 PID 1이다."),
+    Criterion("docker stop이 유예 시간을 다 쓰지 않고 종료 코드 0으로 끝난다", 2, _d_stop,
+              "SIGTERM을 gunicorn이 직접 받아야 드레인하고 스스로 끝난다 (137 = SIGKILL)."),
+    Criterion("멈추는 동안 처리 중이던 요청이 모두 끝난다", 1, _d_requests, "그레이스풀 셧다운이 요청을 끝낸다."),
+])
+
+
+# ---- 7-4: 프로브 매니페스트 -----------------------------------------------------------
 
 DRAIN_SECONDS = 20
 """이미지의 gunicorn `--graceful-timeout` (sample_app/Dockerfile)."""
 
 
+MANIFEST = "deployment.yaml"
+
+
 def _docs(ns: Mapping[str, Any]) -> list[dict[str, Any]]:
-    text = need(ns, "my_manifest")
-    if not isinstance(text, str) or not text.strip():
-        raise TypeError("`my_manifest`에 YAML을 문자열(\"\"\"…\"\"\")로 담는다.")
-    return k8s.load(text)
+    return k8s.load(tasks.text(ns, MANIFEST))
 
 
 def _container(ns: Mapping[str, Any]) -> dict[str, Any]:
@@ -184,7 +395,7 @@ def _grace(ns: Mapping[str, Any]) -> tuple[bool, str]:
     return ok, f"{grace:g}초 (preStop {sleep:g} + 드레인 {DRAIN_SECONDS} = {need_s:g}초 이상이어야 한다)"
 
 
-probe_manifest = Grader("체크포인트 7-2: 프로브와 종료 설정", [
+probe_manifest = Grader("체크포인트 7-4: 프로브와 종료 설정", [
     Criterion("YAML로 읽히는 Deployment다", 1, _is_deployment, "`apiVersion: apps/v1`, `kind: Deployment`"),
     Criterion("Kubernetes 스키마(strict)를 통과한다", 2, _schema, "필드 이름의 철자와 숫자 타입을 확인한다."),
     Criterion("라이브니스는 의존성을 보지 않는 /health", 1, _path_of("livenessProbe", "/health"),
@@ -195,4 +406,117 @@ probe_manifest = Grader("체크포인트 7-2: 프로브와 종료 설정", [
     Criterion("preStop이 5초 이상 잠든다", 1, _prestop, "`lifecycle: {preStop: {sleep: {seconds: 10}}}`"),
     Criterion("종료 유예 시간 ≥ preStop + 드레인(20초)", 1, _grace,
               "`terminationGracePeriodSeconds`를 preStop과 gunicorn --graceful-timeout의 합보다 길게 둔다."),
+])
+
+
+# ---- 7-5: Compose의 헬스 체크와 stop_grace_period ----------------------------------------
+
+COMPOSE = "compose.yaml"
+COMPOSE_PROJECT = "course-07-checkpoint-7-5"
+COMPOSE_WAIT = 30
+"""`up --wait`가 healthy를 기다리는 시간(초)."""
+GUNICORN_GRACE = 20
+"""예제 이미지의 gunicorn 유예 시간(초, `GUNICORN_GRACEFUL_TIMEOUT`). `stop_grace_period`는 이보다 길어야 한다."""
+
+
+def _seconds(value: Any) -> float:
+    """Compose의 기간 값(`25s`, `1m30s`, 또는 `config`가 푼 나노초 정수)을 초로."""
+    import re
+
+    if isinstance(value, (int, float)):
+        return value / 1e9 if value > 1e6 else float(value)
+    total = 0.0
+    for num, unit in re.findall(r"([0-9.]+)(ms|us|ns|h|m|s)", str(value)):
+        total += float(num) * {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}[unit]
+    return total
+
+
+@lru_cache(maxsize=8)
+def _compose_trial(text: str, lab: str) -> dict[str, Any]:
+    import json
+
+    from .. import shutdown
+
+    path = tasks.files_dir(lab) / COMPOSE
+    path.write_text(text, encoding="utf-8")
+    out: dict[str, Any] = {}
+    proj = shutdown.ComposeProject(COMPOSE_PROJECT, str(path), lab)
+    cfg = proj.run("config", "--format", "json", echo=False)
+    if not cfg.ok:
+        out["error"] = (cfg.output.strip().splitlines() or ["docker compose config 실패"])[-1]
+        return out
+    app = (json.loads(cfg.output[cfg.output.index("{"):]).get("services") or {}).get("app")
+    if not app:
+        out["error"] = "`app` 서비스가 없다"
+        return out
+    out["test"] = " ".join(map(str, (app.get("healthcheck") or {}).get("test") or []))
+    out["grace"] = _seconds(app.get("stop_grace_period", "10s"))
+    try:
+        proj, up = shutdown.compose_up(path, lab, COMPOSE_PROJECT, wait_timeout=COMPOSE_WAIT, echo=False)
+        out["up"] = up.ok
+        out["health"], out["last"] = proj.health_log("app")
+        if up.ok:
+            container = proj.container("app")
+            drill = shutdown.InFlight(container.url(8000, "/slow?duration=2"), n=3)
+            drill.wait_sent()
+            stop = proj.run("stop", "app", echo=False, timeout=90)
+            out["stop_seconds"] = stop.seconds
+            out["requests"] = drill.result()
+            out["exit_code"] = shutdown.exit_code(container)
+    except LabError as exc:
+        out["live_error"] = _first_line(exc)
+    finally:
+        proj.stop()
+    return out
+
+
+def _compose(ns: Mapping[str, Any]) -> dict[str, Any]:
+    return _compose_trial(tasks.text(ns, COMPOSE), _lab(ns))
+
+
+def _c_healthy(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _compose(ns)
+    if "error" in trial:
+        return False, f"Compose가 파일을 받아들이지 않는다: {trial['error']}"
+    if "live_error" in trial:
+        return False, trial["live_error"]
+    ok = bool(trial.get("up")) and trial.get("health") == "healthy"
+    note = f"헬스 상태 {trial.get('health')}"
+    return ok, note + ("" if ok else f", 마지막 헬스 체크 출력: {trial.get('last') or '없음'}")
+
+
+def _c_liveness(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _compose(ns)
+    if "error" in trial:
+        return False, "Compose가 파일을 받아들이지 않는다"
+    test = trial["test"]
+    ok = "/health" in test and "/health/ready" not in test
+    return ok, f"healthcheck.test: {test or '없음'}"
+
+
+def _c_grace(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _compose(ns)
+    if "error" in trial:
+        return False, "Compose가 파일을 받아들이지 않는다"
+    grace = trial["grace"]
+    return grace > GUNICORN_GRACE, f"stop_grace_period {grace:g}초 (gunicorn의 {GUNICORN_GRACE}초보다 길어야 한다)"
+
+
+def _c_stop(ns: Mapping[str, Any]) -> tuple[bool, str]:
+    trial = _compose(ns)
+    if "requests" not in trial:
+        return False, "앱이 healthy가 되지 않아 멈춰 보지 못했다"
+    res = trial["requests"]
+    ok = res.failed == 0 and trial["exit_code"] == 0
+    return ok, f"{res.verdict()}, 종료 코드 {trial['exit_code']}"
+
+
+compose_healthcheck = Grader("체크포인트 7-5: Compose의 헬스 체크와 유예 시간", [
+    Criterion("docker compose up --wait이 healthy로 끝난다", 2, _c_healthy,
+              "slim 이미지에는 curl이 없다: `python -c \"import urllib.request; …\"`로 부른다."),
+    Criterion("헬스 체크는 라이브니스(/health)를 부른다", 1, _c_liveness,
+              "레디니스(/health/ready)를 부르면 Redis 장애 하나로 `up --wait`과 기다리는 서비스가 멈춘다."),
+    Criterion("stop_grace_period가 gunicorn의 유예 시간(20초)보다 길다", 1, _c_grace, "`stop_grace_period: 25s`"),
+    Criterion("docker compose stop이 처리 중이던 요청을 끝내고 종료 코드 0", 1, _c_stop,
+              "바깥의 유예 시간이 짧으면 Docker가 SIGKILL을 보낸다 (종료 코드 137)."),
 ])

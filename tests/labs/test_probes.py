@@ -93,3 +93,28 @@ def test_unhealthy_container_is_marked_not_restarted(capsys):
     assert run.health == "unhealthy" and run.status == "running" and run.restart_count == 0
     assert run.kept_running and run.restart_policy == "always" and run.failing_streak >= 2
     assert docker.reap("t-probes") == []   # 도우미가 이미 지웠다
+
+
+def test_status_and_body_reports_refused_connection():
+    from labs.procs import free_port
+
+    code, detail = probes.status_and_body(f"http://127.0.0.1:{free_port()}/health/ready", timeout=2)
+    assert code == "연결 실패" and detail
+
+
+@pytest.mark.requires("redis")
+def test_start_ready_app_echoes_the_command_and_reads_redis_url(tmp_path, capsys):
+    from labs import services
+
+    path = tmp_path / "ready_app.py"
+    path.write_text("import os\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/health')\n"
+                    "def health():\n    return {'redis': os.environ['REDIS_URL']}\n")
+    redis = services.start_redis("t-probes-ready")
+    app = probes.start_ready_app(path, "t-probes-ready", redis.url)
+    try:
+        out = capsys.readouterr().out
+        assert f"$ REDIS_URL={redis.url} uvicorn ready_app:app --app-dir " in out
+        assert probes.status_and_body(app.url + "/health") == (200, '{"redis":"' + redis.url + '"}')
+    finally:
+        app.stop()
+        redis.stop()

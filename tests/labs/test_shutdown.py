@@ -139,3 +139,34 @@ def test_crash_container_triggers_restart_policy_but_docker_kill_does_not():
         assert shutdown.exit_code(c) == 137
     finally:
         c.stop(timeout=0)
+
+
+def test_compose_project_argv_names_project_and_file():
+    proj = shutdown.ComposeProject("course-07-x", "compose.yaml", LAB)
+    assert proj.argv("up", "-d") == ["docker", "compose", "--ansi", "never", "--progress", "plain", "-p",
+                                     "course-07-x", "-f", "compose.yaml", "up", "-d"]
+    assert str(proj) == "Compose 프로젝트 course-07-x"
+
+
+@pytest.mark.requires("docker")
+def test_shell_form_cmd_swallows_sigterm_and_exec_form_does_not(tmp_path, capsys):
+    from labs import docker
+
+    if not docker.image_exists(shutdown.SAMPLE_IMAGE):
+        pytest.skip("예제 이미지가 없다 (07 레슨 2절이나 06 레슨이 빌드한다)")
+    stops = {}
+    for form, cmd in (("shell", "CMD gunicorn -c sample_app/gunicorn.conf.py sample_app.main:app"),
+                      ("exec", 'CMD ["gunicorn", "-c", "sample_app/gunicorn.conf.py", "sample_app.main:app"]')):
+        (tmp_path / "Dockerfile").write_text(f"FROM {shutdown.SAMPLE_IMAGE}\n{cmd}\n")
+        built = shutdown.build_image(tmp_path / "Dockerfile", "course-test/stop-demo", LAB)
+        c = shutdown.run_container("course-test/stop-demo", LAB, name="course-test-stop-demo",
+                                   env={"SECRET_KEY": "test-only"})
+        stops[form] = (built, shutdown.docker_stop(c, 4, slow=1, n=2))
+        c.stop(timeout=0)
+    out = capsys.readouterr().out
+    assert "$ docker build -t course-test/stop-demo" in out and "$ docker stop -t 4 course-test-stop-demo" in out
+    (shell_cmd, shell), (exec_cmd, exe) = stops["shell"], stops["exec"]
+    assert shell_cmd[:2] == ["/bin/sh", "-c"] and shell.pid1.startswith("/bin/sh")
+    assert shell.exit_code == 137 and shell.seconds >= 3.5 and not shell.graceful
+    assert exec_cmd[0] == "gunicorn" and "gunicorn" in exe.pid1
+    assert exe.exit_code == 0 and exe.seconds < 3.5 and exe.graceful
