@@ -118,7 +118,8 @@ def diff_summary(old: str | None, new: str) -> str:
 def write(lab: str, name: str, body: str, ns: dict[str, Any] | None = None, *, show: bool = True) -> Artifact:
     """파일 셀 하나를 처리한다: 스텁이면 멈추고, 아니면 내용을 그대로 쓰고 지금 파일로 기억한다."""
     name = name.strip()
-    if not name or "/" in name or name.startswith("."):
+    # `.env`·`.dockerignore`처럼 점으로 시작하는 이름은 받는다 (`.`·`..`와 폴더는 받지 않는다)
+    if not name or "/" in name or name in (".", ".."):
         raise TodoError(f"✍️ `%%{MAGIC}` 다음에 파일 이름을 쓴다 (폴더 없이, 예: `%%{MAGIC} gunicorn.conf.py`).")
     hint = stub_hint(body)
     if hint is not None:

@@ -1,23 +1,36 @@
-"""08 레슨(12-팩터 설정)의 체크포인트 채점기.
+"""08 레슨(12-팩터 설정)의 체크포인트 채점기. 8-1~8-4는 학습자의 파일로 진짜 앱을 띄워 채점한다 (각 60초 안).
 
-- 8-1 `violations_found`: 어느 팀의 설정 파일(`BAD_SETTINGS`)에서 어긴 12-팩터 원칙을 로마 숫자로 고른다.
-- 8-2 `settings_class`: 학생이 쓴 pydantic-settings 클래스 `ShopSettings`를 실제 환경 변수·`.env`·
-  시크릿 폴더로 만들어 보며 필수 값, 중첩 설정, 시크릿 파일, 우선순위를 본다.
+학습자는 `settings.py`·`.env`·`compose.yaml`을 `%%lab_file 이름` 셀(`labs.tasks`)에 쓰고, 채점기는 노트북 이름 공간의
+`LAB_FILES[이름]`을 읽어 임시 폴더(`.labs_state/files/<레슨>/checkpoint-…`)에 옮긴 뒤 `uvicorn app:app`이나
+`docker compose up`으로 실제로 띄운다 (`labs.config_lab.try_app`, `compose_try`).
+
+- 8-1 `secret_fixed`: 기본값이 박힌 시크릿을 고친 `settings.py` — 시크릿·DB 주소 없이는 시작을 거부하고(종료 코드),
+  다 주면 뜨며, 시작 로그와 `/info`에 시크릿 값이 보이지 않는다.
+- 8-2 `dotenv_file`: 로컬 개발용 `.env` — 환경 변수 없이 `.env`만으로 뜨고, 시크릿은 자리표시자가 아닌 무작위 값이다.
+- 8-3 `typo_caught`: 이름이 틀린 `.env`를 조용히 건너뛰던 `settings.py` — 오타 난 `.env`로는 시작을 거부한다.
+- 8-4 `compose_secret`: 시크릿을 환경 변수로 넘기던 `compose.yaml` — Compose 시크릿(`/run/secrets`)으로 넘긴다.
+- 8-5 `violations_found`: 어느 팀의 설정 파일(`BAD_SETTINGS`)에서 어긴 12-팩터 원칙을 로마 숫자로 고른다.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import re
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..config_lab import FACTORS, environ
+from .. import tasks
+from ..config_lab import APP_PY, FACTORS, AppRun, ComposeRun, compose_try, try_app, write_secret_file
 from ..grading import Criterion, Grader, need
 from ..korean import particle
 
-# ---- 8-1: 12-팩터 위반 찾기 ----------------------------------------------------------
+LAB = "08_twelve_factor_config"
+
+# ---- 8-5: 12-팩터 위반 찾기 ----------------------------------------------------------
 
 BAD_SETTINGS = '''\
 # shop/settings.py — 어느 팀의 설정 파일 (줄여서 옮겼다)
@@ -85,7 +98,7 @@ def _no_false_alarm(ns: Mapping[str, Any]) -> tuple[bool, str]:
                                 for f in wrong)
 
 
-violations_found = Grader("체크포인트 8-1: 12-팩터 위반 찾기", [
+violations_found = Grader("체크포인트 8-5: 12-팩터 위반 찾기", [
     Criterion("`violations`가 로마 숫자 집합이다", 1, _valid, '예: `violations = {"I", "II"}`'),
     Criterion("III. 설정 위반을 찾았다", 1, _found("III"), "코드에 들어 있는 시크릿과 환경별 분기를 본다."),
     Criterion("IV. 백킹 서비스 위반을 찾았다", 1, _found("IV"), "DB를 URL 하나로 바꿔 끼울 수 있는가?"),
@@ -95,109 +108,316 @@ violations_found = Grader("체크포인트 8-1: 12-팩터 위반 찾기", [
 ])
 
 
-# ---- 8-2: 설정 클래스 ----------------------------------------------------------------
-
-_CLEAR = ("DATABASE_URL", "SECRET_KEY", "DEBUG", "SMTP__HOST", "SMTP__PORT", "SMTP", "SECRETS_DIR")
 
 
-def _build(ns: Mapping[str, Any], env: Mapping[str, str], dotenv: str = "",
-           secrets: Mapping[str, str] | None = None) -> Any:
-    """학생 클래스를 깨끗한 환경 변수 + 주어진 값 + 임시 `.env`·시크릿 폴더로 만든다 (이 프로세스 안에서)."""
-    from pydantic_settings import BaseSettings
+# ---- 공통: 학습자의 파일을 임시 폴더에 옮겨 띄운다 ----------------------------------------
 
-    cls = need(ns, "ShopSettings")
-    if not (isinstance(cls, type) and issubclass(cls, BaseSettings)):
-        raise TypeError("`ShopSettings`가 BaseSettings를 상속하지 않아 환경 변수를 읽지 않는다")
-    tmp = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    try:
-        (tmp / ".env").write_text(dotenv, encoding="utf-8")
-        (tmp / "secrets").mkdir()
-        for name, value in (secrets or {}).items():
-            (tmp / "secrets" / name).write_text(value, encoding="utf-8")
-        values: dict[str, str | None] = {k: None for k in _CLEAR}
-        values.update(env)
-        with environ(**values):
-            return cls(_env_file=tmp / ".env", _secrets_dir=tmp / "secrets")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+GRADER_SECRET = "grader-secret-7c41d2e9b05a"
+"""채점기가 환경 변수로 주는 시크릿: 시작 로그와 `/info`에 이 값이 보이면 샌 것이다."""
+
+GRADER_DB = "postgresql://shop@db.internal:5432/shop"
+
+SEED_PLACEHOLDER = "your-256-bit-secret-key-here"
+"""시드의 `.env`에 적힌 자리표시자: 이 값으로 배포하면 누구나 아는 시크릿이다."""
+
+STAGING_ENV = f"DATABASE_URL={GRADER_DB}\nSECRET_KEY={GRADER_SECRET}\nENVIRONMENT=staging\n"
+TYPO_ENV = STAGING_ENV.replace("ENVIRONMENT=", "ENVIROMENT=")
+"""8-3: 이름이 한 글자 빠진 스테이징 `.env` (레슨의 고장 난 `.env`와 같은 오타)."""
+
+REFERENCE_SETTINGS = '''\
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-BASE = {"DATABASE_URL": "postgresql://shop@db:5432/shop", "SECRET_KEY": "grader-secret-123"}
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", case_sensitive=False)
+
+    app_name: str = "MyAPI"
+    debug: bool = False
+    environment: str = "production"
+    database_url: str
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    redis_url: str = "redis://localhost:6379/0"
+    secret_key: SecretStr
+    access_token_expire_minutes: int = 15
+    smtp_host: str = ""
+    smtp_port: int = 587
+    sentry_dsn: str = ""
+'''
+"""8-2에서 학습자의 `.env`를 읽는 설정 클래스 (레슨이 8-1·8-3에서 고친 모양: 시크릿 필수, 모르는 이름은 거부)."""
 
 
-def _is_settings(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    from pydantic_settings import BaseSettings
-
-    cls = need(ns, "ShopSettings")
-    ok = isinstance(cls, type) and issubclass(cls, BaseSettings)
-    return ok, "" if ok else "`class ShopSettings(BaseSettings):`로 정의한다"
+def _lab(ns: Mapping[str, Any]) -> str:
+    return str(ns.get("LAB", LAB))
 
 
-def _required(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    from pydantic import ValidationError
-
-    missing = []
-    for name in ("DATABASE_URL", "SECRET_KEY"):
-        env = {k: v for k, v in BASE.items() if k != name}
-        try:
-            _build(ns, env)
-            missing.append(name)
-        except ValidationError:
-            pass
-    return not missing, f"{', '.join(missing)} 없이도 만들어진다: 기본값 없는 필수 필드로 둔다" if missing else ""
+def _folder(lab: str, name: str, files: Mapping[str, str]) -> Path:
+    """채점용 빈 폴더에 파일들을 쓴다 (`app.py`는 레슨의 글 그대로)."""
+    folder = tasks.files_dir(lab) / f"checkpoint-{name}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for file, text in {"app.py": APP_PY, **files}.items():
+        (folder / file).write_text(text, encoding="utf-8")
+    return folder
 
 
-def _reads_env(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    from pydantic import SecretStr
-
-    s = _build(ns, BASE)
-    if s.database_url != BASE["DATABASE_URL"]:
-        return False, f"database_url = {s.database_url!r}"
-    if not isinstance(s.secret_key, SecretStr):
-        return False, "secret_key가 SecretStr가 아니다: repr과 로그에 값이 그대로 찍힌다"
-    leaked = BASE["SECRET_KEY"] in repr(s)
-    return not leaked and s.secret_key.get_secret_value() == BASE["SECRET_KEY"], "repr에 시크릿이 보인다" if leaked else ""
+def _run(lab: str, folder: Path, env: Mapping[str, str]) -> AppRun:
+    return try_app(lab, folder=folder, env=env, echo=False, show=False)
 
 
-def _nested(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    s = _build(ns, {**BASE, "SMTP__HOST": "mail.internal", "SMTP__PORT": "2525"})
-    smtp = getattr(s, "smtp", None)
-    if smtp is None:
-        return False, "`smtp` 필드가 없다"
-    host, port = getattr(smtp, "host", None), getattr(smtp, "port", None)
-    ok = host == "mail.internal" and port == 2525 and isinstance(port, int)
-    return ok, "" if ok else f"smtp.host={host!r}, smtp.port={port!r} (env_nested_delimiter=\"__\"와 int 타입)"
+def _refused(run: AppRun, field: str) -> tuple[bool, str]:
+    """시작을 거부했고(종료 코드가 0이 아니다) 오류가 `field`를 짚는가."""
+    if run.started:
+        return False, f"그래도 떴다: /info {json.dumps(run.info, ensure_ascii=False)}"
+    errors = run.errors()
+    named = any(field in e.lower() for e in errors)
+    detail = "; ".join(errors) or "로그에 오류 줄이 없다"
+    return bool(named and run.returncode), f"종료 코드 {run.returncode}: {detail}"
 
 
-def _nested_defaults(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    smtp = getattr(_build(ns, BASE), "smtp", None)
-    host, port = getattr(smtp, "host", None), getattr(smtp, "port", None)
-    ok = (host, port) == ("localhost", 587)
-    return ok, "" if ok else f"SMTP__ 변수가 없을 때 smtp = ({host!r}, {port!r})"
+def _started(run: AppRun) -> tuple[bool, str]:
+    if not run.started:
+        return False, "시작을 거부했다: " + ("; ".join(run.errors()) or f"종료 코드 {run.returncode}")
+    return run.status == 200, f"GET /info → {run.status} {json.dumps(run.info, ensure_ascii=False)}"
 
 
-def _secret_file(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    env = {k: v for k, v in BASE.items() if k != "SECRET_KEY"}
-    s = _build(ns, env, secrets={"secret_key": "from-secret-file"})
-    value = s.secret_key.get_secret_value() if hasattr(s.secret_key, "get_secret_value") else s.secret_key
-    return value == "from-secret-file", f"secret_key = {value!r}"
+# ---- 8-1: 기본값이 박힌 시크릿 고치기 --------------------------------------------------------
+
+SETTINGS = "settings.py"
 
 
-def _env_beats_dotenv(ns: Mapping[str, Any]) -> tuple[bool, str]:
-    s = _build(ns, {**BASE, "DEBUG": "false"}, dotenv="DEBUG=true\n")
-    only_dotenv = _build(ns, BASE, dotenv="DEBUG=true\n")
-    ok = s.debug is False and only_dotenv.debug is True
-    return ok, "" if ok else f"환경 변수 false + .env true → {s.debug!r}, .env만 true → {only_dotenv.debug!r}"
+@lru_cache(maxsize=8)
+def _secret_runs(text: str, lab: str) -> dict[str, AppRun]:
+    folder = _folder(lab, "8-1", {SETTINGS: text})
+    return {
+        "full": _run(lab, folder, {"DATABASE_URL": GRADER_DB, "SECRET_KEY": GRADER_SECRET, "DEBUG": "true"}),
+        "no_secret": _run(lab, folder, {"DATABASE_URL": GRADER_DB}),
+        "no_db": _run(lab, folder, {"SECRET_KEY": GRADER_SECRET}),
+    }
 
 
-settings_class = Grader("체크포인트 8-2: 설정 클래스", [
-    Criterion("`ShopSettings`가 BaseSettings를 상속한다", 1, _is_settings),
-    Criterion("DATABASE_URL과 SECRET_KEY가 없으면 검증 오류", 1, _required, "기본값을 주지 않는다."),
-    Criterion("환경 변수를 읽고 secret_key를 SecretStr로 가린다", 1, _reads_env, "`secret_key: SecretStr`"),
-    Criterion("`SMTP__HOST`·`SMTP__PORT`가 중첩 설정 smtp.host·smtp.port(int)가 된다", 2, _nested,
-              "`model_config = SettingsConfigDict(env_nested_delimiter=\"__\")`와 `smtp: SmtpSettings`"),
-    Criterion("smtp의 기본값은 localhost:587", 1, _nested_defaults, "`SmtpSettings`에 기본값을 둔다."),
-    Criterion("시크릿 폴더의 `secret_key` 파일을 읽는다", 1, _secret_file,
-              "환경 변수가 없으면 pydantic-settings가 `secrets_dir`의 파일을 읽는다."),
-    Criterion("환경 변수가 `.env`보다 이긴다", 1, _env_beats_dotenv, "`debug: bool = False`"),
+def _secret(ns: Mapping[str, Any]) -> dict[str, AppRun]:
+    return _secret_runs(tasks.text(ns, SETTINGS), _lab(ns))
+
+
+def _full_starts(ns):
+    return _started(_secret(ns)["full"])
+
+
+def _no_secret_refused(ns):
+    ok, note = _refused(_secret(ns)["no_secret"], "secret_key")
+    if _secret(ns)["no_secret"].started:
+        note = "SECRET_KEY 없이도 떴다: 시크릿에 기본값이 남아 있다"
+    return ok, note
+
+
+def _no_db_refused(ns):
+    ok, note = _refused(_secret(ns)["no_db"], "database_url")
+    if _secret(ns)["no_db"].started:
+        note = "DATABASE_URL 없이도 떴다: DB 주소에 기본값이 있다"
+    return ok, note
+
+
+def _secret_hidden(ns):
+    run = _secret(ns)["full"]
+    if not run.started:
+        return False, "먼저 앱이 떠야 한다."
+    in_log = GRADER_SECRET in run.log
+    in_info = GRADER_SECRET in json.dumps(run.info)
+    if in_log:
+        return False, f"시작 로그에 시크릿이 그대로 찍혔다: {run.settings_line().replace(GRADER_SECRET, '<채점기의 시크릿>')}"
+    if in_info:
+        return False, "/info 응답에 시크릿이 있다"
+    return True, "시작 로그의 secret_key가 가려졌다: " + (
+        "SecretStr('**********')" if "SecretStr(" in run.settings_line() else "보이지 않는다")
+
+
+def _seed_values(ns):
+    run = _secret(ns)["full"]
+    if not run.started:
+        return False, "먼저 앱이 떠야 한다."
+    info = run.info or {}
+    ok = info.get("debug") is True and info.get("environment") == "production" and info.get("app") == "MyAPI"
+    return ok, f"DEBUG=true를 주면 /info: app={info.get('app')!r}, environment={info.get('environment')!r}, " \
+               f"debug={info.get('debug')!r}"
+
+
+secret_fixed = Grader("체크포인트 8-1: 기본값이 박힌 시크릿 고치기", [
+    Criterion("DATABASE_URL과 SECRET_KEY를 주면 앱이 뜨고 /info가 200", 2, _full_starts,
+              "settings.py가 파이썬으로 읽히는지, 필드 이름이 시드와 같은지 본다."),
+    Criterion("SECRET_KEY가 없으면 시작을 거부한다 (종료 코드, 오류가 secret_key를 짚는다)", 2, _no_secret_refused,
+              "시크릿에 기본값을 두지 않는다: `secret_key: SecretStr`"),
+    Criterion("DATABASE_URL이 없으면 시작을 거부한다", 1, _no_db_refused, "`database_url: str`에도 기본값을 두지 않는다."),
+    Criterion("시작 로그와 /info에 시크릿 값이 보이지 않는다", 2, _secret_hidden,
+              "`SecretStr`은 repr과 str에서 `**********`로 가려진다."),
+    Criterion("나머지는 시드 그대로: DEBUG=true가 debug true로, 기본 environment production, app_name MyAPI", 1,
+              _seed_values, "시크릿 줄 말고는 바꾸지 않는다."),
+])
+
+
+# ---- 8-2: 로컬 개발용 .env ----------------------------------------------------------------
+
+DOTENV = ".env"
+
+
+@lru_cache(maxsize=8)
+def _dotenv_run(text: str, lab: str) -> AppRun:
+    folder = _folder(lab, "8-2", {SETTINGS: REFERENCE_SETTINGS, DOTENV: text})
+    return _run(lab, folder, {})
+
+
+def _dotenv(ns: Mapping[str, Any]) -> AppRun:
+    return _dotenv_run(tasks.text(ns, DOTENV), _lab(ns))
+
+
+def _dotenv_values(ns: Mapping[str, Any]) -> dict[str, str | None]:
+    from dotenv import dotenv_values
+
+    return dict(dotenv_values(stream=io.StringIO(tasks.text(ns, DOTENV))))
+
+
+def _dotenv_starts(ns):
+    return _started(_dotenv(ns))
+
+
+def _dotenv_dev(ns):
+    run = _dotenv(ns)
+    if not run.started:
+        return False, "먼저 앱이 떠야 한다."
+    info = run.info or {}
+    ok = info.get("environment") == "development" and info.get("debug") is True
+    return ok, f"/info: environment={info.get('environment')!r}, debug={info.get('debug')!r}"
+
+
+def _dotenv_secret(ns):
+    values = {k.upper(): v for k, v in _dotenv_values(ns).items()}
+    secret = (values.get("SECRET_KEY") or "").strip()
+    if not secret:
+        return False, "SECRET_KEY가 없다"
+    if secret == SEED_PLACEHOLDER:
+        return False, "시드의 자리표시자 그대로다: 문서에 적힌 값은 누구나 아는 시크릿이다"
+    if len(secret) < 32:
+        return False, f"SECRET_KEY가 {len(secret)}자다: `secrets.token_hex(32)`는 64자를 만든다"
+    return True, f"SECRET_KEY {len(secret)}자 (값은 보이지 않는다)"
+
+
+dotenv_file = Grader("체크포인트 8-2: 로컬 개발용 .env", [
+    Criterion("환경 변수 없이 `.env`만으로 앱이 뜬다 (모르는 이름 없이)", 2, _dotenv_starts,
+              "DATABASE_URL과 SECRET_KEY가 `.env`에 있어야 한다. 이름은 시드 그대로 쓴다."),
+    Criterion("/info: environment development, debug true", 1, _dotenv_dev, "`ENVIRONMENT=development`, `DEBUG=true`"),
+    Criterion("SECRET_KEY는 자리표시자가 아닌 무작위 값이다 (32자 이상)", 2, _dotenv_secret,
+              "`python -c 'import secrets; print(secrets.token_hex(32))'`로 만든다."),
+])
+
+
+# ---- 8-3: 조용히 버려지는 .env의 오타 ----------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _typo_runs(text: str, lab: str) -> dict[str, AppRun]:
+    return {
+        "typo": _run(lab, _folder(lab, "8-3-typo", {SETTINGS: text, DOTENV: TYPO_ENV}), {}),
+        "good": _run(lab, _folder(lab, "8-3-good", {SETTINGS: text, DOTENV: STAGING_ENV}), {}),
+        "no_secret": _run(lab, _folder(lab, "8-3-nosecret", {
+            SETTINGS: text, DOTENV: STAGING_ENV.replace(f"SECRET_KEY={GRADER_SECRET}\n", "")}), {}),
+    }
+
+
+def _typo(ns: Mapping[str, Any]) -> dict[str, AppRun]:
+    return _typo_runs(tasks.text(ns, SETTINGS), _lab(ns))
+
+
+def _typo_good(ns):
+    run = _typo(ns)["good"]
+    ok, note = _started(run)
+    return ok and (run.info or {}).get("environment") == "staging", note
+
+
+def _typo_refused(ns):
+    run = _typo(ns)["typo"]
+    ok, note = _refused(run, "enviroment")
+    if run.started:
+        note = f"오타 난 `.env`로도 떴다: environment={(run.info or {}).get('environment')!r} (ENVIROMENT는 조용히 버려졌다)"
+    return ok, note
+
+
+def _typo_keeps_secret(ns):
+    run = _typo(ns)["no_secret"]
+    ok, note = _refused(run, "secret_key")
+    if run.started:
+        note = "SECRET_KEY 없이도 떴다: 8-1에서 고친 `secret_key: SecretStr`을 지킨다"
+    return ok, note
+
+
+typo_caught = Grader("체크포인트 8-3: 조용히 버려지는 .env의 오타 잡기", [
+    Criterion("이름이 맞는 `.env`로는 뜨고 /info의 environment가 staging", 2, _typo_good,
+              "필드와 `.env`의 이름이 맞으면 그대로 떠야 한다."),
+    Criterion("이름이 틀린 `.env`(ENVIROMENT)로는 시작을 거부하고, 오류가 그 이름을 짚는다", 3, _typo_refused,
+              "`extra=\"ignore\"`는 모르는 이름을 버린다: BaseSettings의 기본값 `extra=\"forbid\"`로 되돌린다."),
+    Criterion("SECRET_KEY는 여전히 필수다 (8-1에서 고친 것)", 1, _typo_keeps_secret, "`secret_key: SecretStr`"),
+])
+
+
+# ---- 8-4: Compose 시크릿 -----------------------------------------------------------------
+
+COMPOSE = "compose.yaml"
+GRADER_COMPOSE_SECRET = "grader-compose-secret-5e8b1f0c93d2a6"
+_SECRET_IN_FILE = re.compile(r"^\s*-?\s*SECRET_KEY\s*[:=]", re.M)
+
+
+@lru_cache(maxsize=8)
+def _compose_run(text: str, lab: str) -> ComposeRun:
+    folder = _folder(lab, "8-4", {COMPOSE: text})
+    (folder / "app.py").unlink()
+    folder.chmod(0o755)
+    write_secret_file(lab, folder=folder, value=GRADER_COMPOSE_SECRET, show=False)
+    return compose_try(lab, folder=folder, project="course-08-check", echo=False, show=False)
+
+
+def _compose(ns: Mapping[str, Any]) -> ComposeRun:
+    return _compose_run(tasks.text(ns, COMPOSE), _lab(ns))
+
+
+def _stack_up(ns):
+    run = _compose(ns)
+    if not run.ok:
+        return False, run.error
+    env = (run.info or {}).get("environment")
+    return env == "staging", f"GET /info → 200, environment={env!r}"
+
+
+def _secret_mounted(ns):
+    run = _compose(ns)
+    if not run.ok:
+        return False, "먼저 스택이 떠야 한다."
+    ok = "secret_key" in (run.secret_files or [])
+    return ok, "/run/secrets: " + (", ".join(run.secret_files or []) or "(없음)")
+
+
+def _not_in_env(ns):
+    run = _compose(ns)
+    if not run.ok:
+        return False, "먼저 스택이 떠야 한다."
+    leaked = [n for n in run.env_names() if n == "SECRET_KEY"]
+    value_leaked = any(GRADER_COMPOSE_SECRET in item for item in run.env or [])
+    if leaked or value_leaked:
+        return False, "docker inspect의 환경 변수에 SECRET_KEY가 있다: 누구나 `docker inspect`로 본다"
+    return True, "docker inspect의 환경 변수에 SECRET_KEY가 없다"
+
+
+def _not_in_file(ns):
+    text = tasks.text(ns, COMPOSE)
+    found = _SECRET_IN_FILE.search(text)
+    return not found, (f"compose.yaml에 `{found.group(0).strip()}` 줄이 있다: 파일과 함께 저장소에 들어간다"
+                       if found else "compose.yaml에 시크릿 값이 없다")
+
+
+compose_secret = Grader("체크포인트 8-4: 시크릿을 Compose 시크릿으로", [
+    Criterion("docker compose up으로 스택이 뜨고 /info의 environment가 staging", 2, _stack_up,
+              "서비스 이름(app), 이미지, 포트(127.0.0.1::8000)는 그대로 둔다."),
+    Criterion("시크릿이 컨테이너 안의 /run/secrets/secret_key 파일로 들어간다", 1, _secret_mounted,
+              "서비스의 `secrets: [secret_key]`와 최상위 `secrets: secret_key: file: ./secret_key.txt`"),
+    Criterion("docker inspect의 환경 변수에 SECRET_KEY가 없다", 2, _not_in_env,
+              "`environment:`에서 SECRET_KEY 줄을 지운다 (앱은 /run/secrets/secret_key를 읽는다)."),
+    Criterion("compose.yaml에 시크릿 값이 적혀 있지 않다", 1, _not_in_file, "값은 secret_key.txt에만 둔다."),
 ])

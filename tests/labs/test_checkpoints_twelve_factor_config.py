@@ -1,19 +1,39 @@
-"""08 레슨 체크포인트 채점기를 맞는 답과 틀린 답으로 검증한다 (진짜 pydantic-settings로 만들어 본다)."""
+"""08 레슨 체크포인트 채점기를 맞는 답과 틀린 답으로 검증한다.
 
-import os
+8-1~8-3은 학습자의 `settings.py`·`.env`로 진짜 uvicorn을, 8-4는 `compose.yaml`로 진짜 `docker compose up`을 한다.
+"""
 
+import time
+
+import nbformat
 import pytest
-from pydantic import BaseModel, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import labs
+from labs import config_lab, docker, registry
 from labs.checkpoints import twelve_factor_config as cp
+
+LAB = "t-checkpoint-08"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cleanup():
+    yield
+    labs.cleanup(LAB, quiet=True)
+
+
+def files(name, text):
+    return {"LAB_FILES": {name: text}, "LAB": LAB}
+
+
+def failed_at(grader, name, text):
+    return [i for i, o in enumerate(grader.score(files(name, text)).outcomes) if not o.passed]
 
 
 def failed(score):
     return [o.criterion.description for o in score.outcomes if not o.passed]
 
 
-# ---- 8-1: 12-팩터 위반 찾기 ----------------------------------------------------------
+# ---- 8-5: 12-팩터 위반 찾기 ----------------------------------------------------------
 
 def test_violations_right_answer_and_lenient_forms():
     assert cp.violations_found.score({"violations": {"III", "IV", "VI", "XI"}}).full
@@ -46,94 +66,177 @@ def test_violations_missing_or_wrong_type():
     assert cp.violations_found.score({"violations": "III, IV"}).earned == 0
 
 
-# ---- 8-2: 설정 클래스 ----------------------------------------------------------------
+# ---- 레슨의 파일 셀과 채점기가 같은 글을 쓰는가 ------------------------------------------------
 
-class SmtpSettings(BaseModel):
-    host: str = "localhost"
-    port: int = 587
+SOLUTION = registry.PROJECT_ROOT / "solutions" / "08_twelve_factor_config.ipynb"
 
 
-class Right(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_nested_delimiter="__", extra="ignore")
+def lab_file_cells(name):
+    nb = nbformat.read(SOLUTION, as_version=4)
+    return [c.source.split("\n", 1)[1] for c in nb.cells
+            if c.cell_type == "code" and c.source.startswith(f"%%lab_file {name}\n")]
+
+
+def test_lesson_app_cell_is_the_graders_app():
+    assert [cell.rstrip("\n") + "\n" for cell in lab_file_cells("app.py")] == [config_lab.APP_PY]
+
+
+# ---- 8-1: 기본값이 박힌 시크릿 ------------------------------------------------------------------
+
+FIXED = """\
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", case_sensitive=False,
+                                      extra="ignore")
+
+    app_name: str = "MyAPI"
+    debug: bool = False
+    environment: str = "production"
     database_url: str
+    db_pool_size: int = 10
     secret_key: SecretStr
-    debug: bool = False
-    smtp: SmtpSettings = SmtpSettings()
+"""
+DEFAULTED = FIXED.replace("secret_key: SecretStr", 'secret_key: str = "change-me-in-production"')
+SEED_STR = FIXED.replace("secret_key: SecretStr", "secret_key: str")
 
 
-class NoDelimiter(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-    database_url: str
-    secret_key: SecretStr
-    debug: bool = False
-    smtp: SmtpSettings = SmtpSettings()
+def test_secret_fixed_right_answer_within_a_minute():
+    started = time.monotonic()
+    score = cp.secret_fixed.score(files("settings.py", FIXED))
+    assert score.full, str(score)
+    assert time.monotonic() - started < 60
+    assert not [r for r in registry.live(LAB) if isinstance(r, labs.Server)], "채점이 끝나면 띄운 앱은 멈춰 있어야 한다"
 
 
-class PlainSecret(BaseSettings):
-    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
-    database_url: str
-    secret_key: str
-    debug: bool = False
-    smtp: SmtpSettings = SmtpSettings()
+def test_secret_fixed_broken_submissions():
+    # 고장 그대로: 시크릿 없이도 뜨고, 시작 로그에 기본값이 찍힌다
+    assert failed_at(cp.secret_fixed, "settings.py", DEFAULTED) == [1, 3]
+    note = cp.secret_fixed.score(files("settings.py", DEFAULTED)).outcomes[1].note
+    assert "SECRET_KEY 없이도 떴다" in note
+    # 시드처럼 str이면 필수이긴 하지만 시작 로그에 값이 그대로 보인다 (채점기의 값은 가려서 보여 준다)
+    seed = cp.secret_fixed.score(files("settings.py", SEED_STR))
+    assert [i for i, o in enumerate(seed.outcomes) if not o.passed] == [3]
+    assert "<채점기의 시크릿>" in seed.outcomes[3].note and cp.GRADER_SECRET not in seed.outcomes[3].note
+    # DB 주소에도 기본값을 두면 그 기준만 잃는다
+    db_default = FIXED.replace("database_url: str", 'database_url: str = "sqlite:///./dev.db"')
+    assert failed_at(cp.secret_fixed, "settings.py", db_default) == [2]
+    # 파이썬으로 읽히지 않는 파일: 앱이 뜨지 않고, 거부한 까닭도 필드가 아니다
+    assert failed_at(cp.secret_fixed, "settings.py", FIXED + "\n  oops(\n") == [0, 1, 2, 3, 4]
+    missing = cp.secret_fixed.score({})
+    assert missing.earned == 0 and "아직 `settings.py`" in missing.outcomes[0].note
 
 
-class DefaultedRequired(BaseSettings):
-    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
-    database_url: str = "sqlite:///shop.db"
-    secret_key: SecretStr = SecretStr("change-me")
-    debug: bool = False
-    smtp: SmtpSettings = SmtpSettings()
+# ---- 8-2: 로컬 개발용 .env ----------------------------------------------------------------------
+
+SEED_ENV = """\
+# .env (NEVER commit this file)
+DATABASE_URL=postgresql://user:pass@localhost:5432/myapp
+REDIS_URL=redis://localhost:6379/0
+SECRET_KEY=your-256-bit-secret-key-here
+ENVIRONMENT=development
+DEBUG=true
+SENTRY_DSN=https://examplePublicKey@o0.ingest.sentry.io/0
+"""
+GOOD_ENV = SEED_ENV.replace("your-256-bit-secret-key-here", "3f" * 32)
 
 
-class WrongDefaults(BaseModel):
-    host: str = "smtp.example"
-    port: int = 25
+def test_dotenv_right_and_broken():
+    started = time.monotonic()
+    assert cp.dotenv_file.score(files(".env", GOOD_ENV)).full
+    assert time.monotonic() - started < 60
+    assert failed_at(cp.dotenv_file, ".env", SEED_ENV) == [2]
+    assert failed_at(cp.dotenv_file, ".env", GOOD_ENV.replace("3f" * 32, "short")) == [2]
+    # 시크릿이 없으면 앱이 뜨지 않는다
+    assert failed_at(cp.dotenv_file, ".env", GOOD_ENV.replace("SECRET_KEY=", "# SECRET_KEY=")) == [0, 1, 2]
+    # 모르는 이름(오타)은 채점기의 설정 클래스가 거부한다
+    typo = cp.dotenv_file.score(files(".env", GOOD_ENV.replace("DEBUG=", "DEBGU=")))
+    assert [o.passed for o in typo.outcomes] == [False, False, True] and "debgu" in typo.outcomes[0].note
+    assert failed_at(cp.dotenv_file, ".env", GOOD_ENV.replace("development", "staging")) == [1]
 
 
-class BadSmtpDefaults(Right):
-    smtp: WrongDefaults = WrongDefaults()
+# ---- 8-3: 조용히 버려지는 .env의 오타 ---------------------------------------------------------
+
+STRICT = FIXED.replace(""",
+                                      extra="ignore")""", ")")
 
 
-class DotenvWins(Right):
-    """`.env`가 환경 변수보다 이기게 소스 순서를 바꿨다 (흔한 실수는 아니지만 우선순위를 시험한다)."""
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings):
-        return init_settings, dotenv_settings, env_settings, file_secret_settings
-
-
-class NotSettings(BaseModel):
-    database_url: str
-    secret_key: SecretStr
-
-
-def test_settings_right_answer_full_marks():
-    assert cp.settings_class.score({"ShopSettings": Right}).full
+def test_typo_caught_right_and_broken():
+    started = time.monotonic()
+    assert cp.typo_caught.score(files("settings.py", STRICT)).full
+    assert cp.typo_caught.score(files("settings.py", STRICT.replace(")\n\n    app_name", ', extra="forbid")\n\n    app_name'))).full
+    assert time.monotonic() - started < 60
+    broken = cp.typo_caught.score(files("settings.py", FIXED))
+    assert [o.passed for o in broken.outcomes] == [True, False, True]
+    assert "조용히 버려졌다" in broken.outcomes[1].note and "production" in broken.outcomes[1].note
+    allow = FIXED.replace('extra="ignore"', 'extra="allow"')
+    assert failed_at(cp.typo_caught, "settings.py", allow) == [1]
+    # 8-1의 고장이 되살아나면 그 기준을 잃는다
+    assert failed_at(cp.typo_caught, "settings.py", STRICT.replace("secret_key: SecretStr",
+                                                                   'secret_key: str = "change-me"')) == [2]
 
 
-@pytest.mark.parametrize("answer, lost", [
-    (NoDelimiter, ["`SMTP__HOST`·`SMTP__PORT`가 중첩 설정 smtp.host·smtp.port(int)가 된다"]),
-    (PlainSecret, ["환경 변수를 읽고 secret_key를 SecretStr로 가린다"]),
-    # 시크릿 폴더는 기본값보다 우선하므로 파일 기준은 지킨다: 잃는 것은 '필수' 기준뿐이다
-    (DefaultedRequired, ["DATABASE_URL과 SECRET_KEY가 없으면 검증 오류"]),
-    (BadSmtpDefaults, ["smtp의 기본값은 localhost:587"]),
-    (DotenvWins, ["환경 변수가 `.env`보다 이긴다"]),
-])
-def test_settings_wrong_answers_lose_exactly_their_criteria(answer, lost):
-    assert failed(cp.settings_class.score({"ShopSettings": answer})) == lost
+def test_error_lines_hide_the_received_value():
+    run = config_lab.AppRun("x", False, 1, (
+        "pydantic_core._pydantic_core.ValidationError: 1 validation error for Settings\n"
+        "secret_key\n  Value error, too short [type=value_error, input_value='hunter2', input_type=str]\n"
+        "    For further information visit https://errors.pydantic.dev\n"))
+    assert run.errors() == ["secret_key: Value error, too short [type=value_error]"]
+    assert config_lab.AppRun("x", False, 1, "Traceback\nUnicodeDecodeError: 'cp949' codec can't\n").errors() == [
+        "UnicodeDecodeError: 'cp949' codec can't"]
 
 
-def test_settings_not_a_settings_class_and_missing():
-    assert cp.settings_class.score({"ShopSettings": NotSettings}).earned == 0
-    missing = cp.settings_class.score({})
-    assert missing.earned == 0 and "정하지 않았다" in missing.outcomes[0].note
+# ---- 8-4: Compose 시크릿 (진짜 docker compose) -----------------------------------------------------
+
+COMPOSE_FIXED = """\
+services:
+  app:
+    image: ${APP_IMAGE:-course/sample-app:latest}
+    environment:
+      ENVIRONMENT: staging
+      WEB_CONCURRENCY: "1"
+    secrets:
+      - secret_key
+    ports:
+      - "127.0.0.1::8000"
+    labels:
+      course.lab: ${COURSE_LAB:-manual}
+
+secrets:
+  secret_key:
+    file: ./secret_key.txt
+"""
+COMPOSE_BROKEN = COMPOSE_FIXED.replace("""    secrets:
+      - secret_key
+""", "").replace('WEB_CONCURRENCY: "1"\n', 'WEB_CONCURRENCY: "1"\n      SECRET_KEY: "value-in-the-compose-file"\n')
 
 
-def test_settings_grader_restores_the_environment():
-    os.environ["DATABASE_URL"] = "keep-me"
-    try:
-        cp.settings_class.score({"ShopSettings": Right})
-        assert os.environ["DATABASE_URL"] == "keep-me" and "SMTP__PORT" not in os.environ
-    finally:
-        del os.environ["DATABASE_URL"]
+@pytest.fixture(scope="module")
+def app_image():
+    if not docker.image_exists("course/sample-app:latest"):
+        docker.build(registry.PROJECT_ROOT / "sample_app", "course/sample-app:latest", LAB, progress=False)
+    return "course/sample-app:latest"
+
+
+@pytest.mark.requires("docker")
+@pytest.mark.docker
+def test_compose_secret_right_and_broken(app_image):
+    started = time.monotonic()
+    score = cp.compose_secret.score(files("compose.yaml", COMPOSE_FIXED))
+    assert score.full, str(score)
+    assert time.monotonic() - started < 60
+    assert failed_at(cp.compose_secret, "compose.yaml", COMPOSE_BROKEN) == [1, 2, 3]
+    # 서비스가 시크릿을 쓰지 않으면 앱은 SECRET_KEY가 없어 뜨지 못한다
+    neither = COMPOSE_FIXED.replace("""    secrets:
+      - secret_key
+""", "")
+    assert failed_at(cp.compose_secret, "compose.yaml", neither) == [0, 1, 2]
+    left = docker.client().containers.list(all=True, filters={"label": "com.docker.compose.project=course-08-check"})
+    assert left == [], "채점기는 스택을 내리고 끝난다"
+
+
+def test_compose_missing_file():
+    score = cp.compose_secret.score({})
+    assert score.earned == 0 and "아직 `compose.yaml`" in score.outcomes[0].note

@@ -60,6 +60,10 @@ def test_file_cell_missing_for_grader_and_apply_cell():
         tasks.path("a.conf.py", LAB)
     with pytest.raises(TodoError):
         tasks.write(LAB, "../escape", "x")
+    with pytest.raises(TodoError):
+        tasks.write(LAB, "..", "x")
+    # 점으로 시작하는 설정 파일(`.env`, `.dockerignore`)은 파일 셀로 쓴다
+    assert tasks.write(LAB, ".env", "A=1\n", show=False).path.name == ".env"
 
 
 def test_magic_registers_and_runs_in_ipython(capsys):
