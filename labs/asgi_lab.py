@@ -9,6 +9,9 @@ gunicorn 마스터와 uvicorn 워커의 로그 줄, 예제 애플리케이션의
   클라이언트가 받은 응답으로 재고 그린다.
 - `gunicorn_settings()`: 서버를 띄운 명령줄을 gunicorn 자신의 파서로 읽어 실제 설정값을 얻는다 (채점기용).
 - `dev_certificate()`, `negotiate()`, `has_http3()`: HTTP/2가 실제로 협상됐는지 클라이언트 쪽에서 확인한다.
+- `start_app_file()`, `stall_probe()`: 파일 셀로 쓴 앱을 uvicorn으로 띄우고, 느린 요청이 이벤트 루프를 막는지 잰다.
+- `start_hypercorn_config()`, `unknown_hypercorn_keys()`: `hypercorn.toml`을 그대로 적용하고, hypercorn이 모르는
+  키(조용히 버려지는 오타)를 골라낸다.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from typing import TYPE_CHECKING
 from . import registry
 from .errors import LabError
 from .korean import particle
-from .load import LoadResult
-from .procs import Server, tree_cpu_seconds
+from .load import LoadResult, start_load
+from .procs import DEFAULT_ASGI, Server, app_env, free_port, start_process, tree_cpu_seconds
 
 if TYPE_CHECKING:  # gunicorn은 채점기가 설정을 읽을 때만 불러온다
     from gunicorn.config import Config
@@ -362,12 +365,13 @@ def _iterations(result: LoadResult) -> int:
 
 
 def measure_workers(lab: str, counts: Iterable[int], workloads: Mapping[str, tuple[str, int]], *,
-                    seconds: float = 2.5, worker_class: str = "uvicorn_worker.UvicornWorker") -> list[dict]:
+                    seconds: float = 2.5, worker_class: str = "uvicorn_worker.UvicornWorker",
+                    echo: bool = False) -> list[dict]:
     """워커 수마다 gunicorn을 새로 띄우고 작업 종류마다 부하를 걸어 잰다. 진행 상황을 한 줄씩 출력한다.
 
     `workloads`: {"I/O 위주": ("/work/io?duration=0.1", 동시 연결 수), ...}.
     한 줄의 값: 처리량(req/s), p50·p90(ms), 실패, 서버가 쓴 코어 수(CPU 시간 ÷ 경과 시간),
-    계산량(백만 회/s: `/work/cpu`가 돌려준 반복 횟수의 합).
+    계산량(백만 회/s: `/work/cpu`가 돌려준 반복 횟수의 합). `echo=True`면 띄우는 gunicorn 명령 줄을 먼저 보여 준다.
 
     `/work/cpu`는 정해진 *시간* 동안 계산한다. 코어보다 워커가 많으면 요청 하나가 하는 일이 줄어
     req/s가 부풀어 보이므로, CPU 작업은 요청 수가 아니라 계산량과 사용한 코어 수로 본다.
@@ -377,7 +381,7 @@ def measure_workers(lab: str, counts: Iterable[int], workloads: Mapping[str, tup
 
     rows: list[dict] = []
     for n in counts:
-        with start_gunicorn(lab, workers=n, worker_class=worker_class) as srv:
+        with start_gunicorn(lab, workers=n, worker_class=worker_class, echo=echo) as srv:
             wait_ready_workers(srv, n)
             for kind, (path, concurrency) in workloads.items():
                 cpu_before, t0 = _server_cpu_seconds(srv), time.perf_counter()
@@ -434,3 +438,132 @@ def plot_scaling(rows: list[Mapping[str, float]], *, panels: Mapping[str, tuple[
     fig.suptitle(title)
     _finish(fig, save)
 
+
+
+# ---- 파일 셀로 쓴 앱과 설정을 그대로 띄우기 (01 레슨의 과제) ----------------------------------
+
+def start_app_file(lab: str, path: str | Path, *, app: str = "app", port: int | None = None,
+                   echo: bool = False, timeout: float = 20.0) -> Server:
+    """파일 셀로 쓴 ASGI 앱 모듈(예: `report_app.py`)을 uvicorn 프로세스 하나로 띄운다.
+
+    `uvicorn report_app:app --app-dir <그 파일의 폴더> --host 127.0.0.1 --port N`: 모듈은 파일 이름에서, 폴더는
+    `--app-dir`로 준다. 준비 확인은 앱의 `/health`다. `echo=True`면 실행하는 명령 줄을 먼저 보여 준다.
+    """
+    path = Path(path)
+    port = port or free_port()
+    argv = ["uvicorn", f"{path.stem}:{app}", "--app-dir", str(path.parent),
+            "--host", "127.0.0.1", "--port", str(port)]
+    # 같은 초에 고쳐 쓴 모듈을 옛 .pyc로 읽지 않게 한다
+    return start_process("uvicorn", argv, lab, port=port, env={"PYTHONDONTWRITEBYTECODE": "1"},
+                         timeout=timeout, echo=echo)
+
+
+@dataclass(frozen=True)
+class Stall:
+    """느린 요청 `n`건을 동시에 보내는 동안 잰 것: 느린 요청들의 결과와, 그사이 보낸 헬스 체크의 지연 시간(초)."""
+
+    result: LoadResult
+    health: float
+    health_status: int | None
+
+    @property
+    def slowest(self) -> float:
+        """가장 늦게 끝난 느린 요청의 지연 시간(초)."""
+        return max((s.latency for s in self.result.samples), default=float("nan"))
+
+    @property
+    def fastest(self) -> float:
+        """가장 빨리 끝난 성공 응답의 지연 시간(초): 일을 건너뛰지 않았는지 본다."""
+        return min((s.latency for s in self.result.samples if s.status == 200), default=float("nan"))
+
+
+def stall_probe(srv: Server, path: str = "/report", n: int = 4, *, probe: str = "/health",
+                delay: float = 0.15, timeout: float = 30.0) -> Stall:
+    """`path`에 요청 `n`건을 동시에 보내고, `delay`초 뒤 `probe`에 요청 하나를 보내 그 지연 시간을 잰다.
+
+    이벤트 루프를 막는 엔드포인트라면 느린 요청들이 차례로 끝나고(가장 늦은 응답 ≈ n × 한 건의 시간),
+    헬스 체크도 그 뒤에 줄을 선다."""
+    import urllib.error
+    import urllib.request
+
+    run = start_load(srv.url + path, concurrency=n, requests=n, timeout=timeout)
+    time.sleep(delay)
+    started = time.perf_counter()
+    status: int | None
+    try:
+        with urllib.request.urlopen(srv.url + probe, timeout=timeout) as resp:
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = None
+    health = time.perf_counter() - started
+    return Stall(run.result(), health, status)
+
+
+def hypercorn_keys() -> frozenset[str]:
+    """설치된 hypercorn의 `Config`가 아는 설정 이름 (`hypercorn.toml`의 키). 메서드는 뺀다."""
+    import inspect
+    import types
+
+    from hypercorn.config import Config
+
+    names = set()
+    for name in dir(Config):
+        if name.startswith("_"):
+            continue
+        attr = inspect.getattr_static(Config, name)
+        if isinstance(attr, (types.FunctionType, classmethod, staticmethod)):
+            continue
+        names.add(name)
+    return frozenset(names)
+
+
+def unknown_hypercorn_keys(text: str) -> list[str]:
+    """`hypercorn.toml`의 키 가운데 hypercorn이 모르는 것: hypercorn은 이 키들을 오류 없이 버린다.
+
+    TOML 문법이 틀리면 `LabError`."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LabError(f"❌ TOML 문법 오류: {exc}") from exc
+    known = hypercorn_keys()
+    return [key for key in data if key not in known]
+
+
+def start_hypercorn_config(lab: str, path: str | Path, app: str = DEFAULT_ASGI, *, port: int | None = None,
+                           echo: bool = False, timeout: float = 30.0) -> Server:
+    """`hypercorn.toml`을 그대로 적용해 hypercorn을 띄운다: `hypercorn -c 파일 --bind 127.0.0.1:빈포트 앱`.
+
+    바인드만 명령행으로 루프백의 빈 포트를 준다 (명령행 `--bind`가 파일의 `bind`를 이긴다). 나머지는 파일 그대로다."""
+    port = port or free_port()
+    argv = ["hypercorn", "-c", str(path), "--bind", f"127.0.0.1:{port}", app]
+    return start_process("hypercorn", argv, lab, port=port, env=app_env(lab), timeout=timeout, echo=echo)
+
+
+def send_marked(srv: Server, marker: str, count: int = 1, path: str = "/health") -> list[int]:
+    """`User-Agent: marker`를 단 GET 요청을 `count`건 보내고 상태 코드를 돌려준다.
+
+    hypercorn의 접근 로그는 요청 줄에서 쿼리 문자열을 빼고 User-Agent는 남기므로, 표식은 User-Agent에 단다."""
+    import urllib.request
+
+    codes = []
+    for _ in range(count):
+        req = urllib.request.Request(srv.url + path, headers={"User-Agent": marker})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            codes.append(resp.status)
+    return codes
+
+
+def access_lines(srv: Server, marker: str, *, count: int = 1, wait: float = 2.0) -> list[str]:
+    """서버 로그에서 `marker`(User-Agent의 표식)가 든 접근 로그 줄.
+
+    로그는 응답을 보낸 뒤에 쓰이므로 줄이 `count`개 모일 때까지 `wait`초까지 기다린다 (접근 로그가 꺼져 있으면 빈 목록)."""
+    deadline = time.monotonic() + wait
+    while True:
+        lines = [line for line in srv.logs().splitlines() if marker in line and "GET" in line]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)

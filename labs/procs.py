@@ -356,11 +356,12 @@ def start_process(name: str, argv: list[str], lab: str, *, port: int | None = No
 
 def start_uvicorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1, port: int | None = None,
                   args: list[str] = (), env: dict[str, str] | None = None,
-                  timeout: float = 30.0) -> Server:
-    """`uvicorn app --workers N`을 빈 포트에 띄운다 (01 레슨)."""
+                  timeout: float = 30.0, echo: bool = False) -> Server:
+    """`uvicorn app --workers N`을 빈 포트에 띄운다 (01 레슨). `echo=True`면 실행하는 명령 줄을 먼저 보여 준다."""
     port = port or free_port()
     argv = ["uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), *args]
-    return start_process("uvicorn", argv, lab, port=port, env=app_env(lab, **(env or {})), timeout=timeout)
+    return start_process("uvicorn", argv, lab, port=port, env=app_env(lab, **(env or {})), timeout=timeout,
+                         echo=echo, echo_env=env)
 
 
 def start_gunicorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1,
@@ -395,12 +396,14 @@ def _gunicorn_has_control_socket() -> bool:
 
 def start_hypercorn(lab: str, app: str = DEFAULT_ASGI, *, workers: int = 1, port: int | None = None,
                     args: list[str] = (), env: dict[str, str] | None = None, scheme: str = "http",
-                    timeout: float = 30.0) -> Server:
-    """hypercorn을 띄운다. TLS 인증서를 `args`로 넘기면 `scheme="https"`로 준비를 확인한다 (01 레슨)."""
+                    timeout: float = 30.0, echo: bool = False) -> Server:
+    """hypercorn을 띄운다. TLS 인증서를 `args`로 넘기면 `scheme="https"`로 준비를 확인한다 (01 레슨).
+
+    `echo=True`면 실행하는 명령 줄(`$ hypercorn …`)을 먼저 보여 준다."""
     port = port or free_port()
     argv = ["hypercorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *args]
     return start_process("hypercorn", argv, lab, port=port, env=app_env(lab, **(env or {})),
-                         scheme=scheme, timeout=timeout)
+                         scheme=scheme, timeout=timeout, echo=echo, echo_env=env)
 
 
 def start_node(lab: str, script: str = "server.js", *, port: int | None = None,

@@ -97,3 +97,55 @@ def test_measure_workers_and_plot(tmp_path):
 def test_gunicorn_settings_rejects_foreign_command_line():
     with pytest.raises(labs.LabError, match="이해하지 못하는"):
         asgi_lab.gunicorn_settings(["uvicorn", "app:app", "--host", "127.0.0.1"])
+
+
+BLOCKING_APP = '''\
+import time
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/health")
+async def health():
+    return {"status": "ok"}
+
+
+@app.get("/report")
+async def report():
+    time.sleep(0.3)
+    return {"report": "ready"}
+'''
+
+
+def test_start_app_file_and_stall_probe_show_a_blocked_loop(tmp_path, capsys):
+    path = tmp_path / "blocking_app.py"
+    path.write_text(BLOCKING_APP)
+    with asgi_lab.start_app_file(LAB, path, echo=True) as srv:
+        stalled = asgi_lab.stall_probe(srv, "/report", 4)
+        assert srv.argv[:3] == ["uvicorn", "blocking_app:app", "--app-dir"]
+    assert "$ uvicorn blocking_app:app --app-dir" in capsys.readouterr().out
+    assert stalled.result.failed == 0 and stalled.slowest > 1.0 and stalled.fastest >= 0.25
+    assert stalled.health > 0.1 and stalled.health_status == 200
+    path.write_text(BLOCKING_APP.replace("async def report", "def report"))  # 스레드 풀에서: 루프는 막히지 않는다
+    with asgi_lab.start_app_file(LAB, path) as srv:
+        free = asgi_lab.stall_probe(srv, "/report", 4)
+    assert free.slowest < 0.9 and free.health < 0.2
+
+
+def test_unknown_hypercorn_keys_and_config_file(tmp_path):
+    text = 'workers = 2\naccess_logfile = "-"\naccesslog = "-"\nbind = "0.0.0.0:8000"\n'
+    assert asgi_lab.unknown_hypercorn_keys(text) == ["access_logfile"]
+    with pytest.raises(labs.LabError, match="TOML"):
+        asgi_lab.unknown_hypercorn_keys("accesslog = -\n")
+    path = tmp_path / "hypercorn.toml"
+    path.write_text(text)
+    with asgi_lab.start_hypercorn_config(LAB, path) as srv:  # 명령행 --bind가 파일의 bind를 이긴다
+        asgi_lab.wait_ready_workers(srv, 2)
+        assert asgi_lab.send_marked(srv, "test-marker", 2) == [200, 200]
+        assert len(asgi_lab.access_lines(srv, "test-marker", count=2)) == 2
+    path.write_text('workers = 1\naccess_logfile = "-"\n')
+    with asgi_lab.start_hypercorn_config(LAB, path) as srv:
+        asgi_lab.send_marked(srv, "quiet-marker")
+        assert asgi_lab.access_lines(srv, "quiet-marker", wait=0.5) == []
