@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
+import json
 import re
 import sys
 from pathlib import Path
@@ -80,12 +81,22 @@ def nav_markdown(stem: str) -> str:
     return " | ".join(parts)
 
 
+def lesson_minutes(stem: str) -> int | None:
+    """정답 노트북 메타데이터의 예상 시간(`course.minutes`). README 코스 지도와 00 레슨의 표가 같은 값을 쓴다."""
+    path = SOLUTIONS / f"{stem}.ipynb"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("course", {}).get("minutes")
+
+
 def course_map_markdown() -> str:
-    # 생성 결과가 다른 파일의 존재에 따라 바뀌지 않게 한다: 같은 solutions/ 이면 언제나 같은 notebooks/.
-    rows = ["| 레슨 | 다루는 내용 | 시드 절 |", "| --- | --- | --- |"]
+    # 생성 결과는 solutions/ 의 내용에만 달린다: 같은 solutions/ 이면 언제나 같은 notebooks/.
+    rows = ["| 레슨 | 예상 시간 | 다루는 내용 | 시드 절 |", "| --- | --- | --- | --- |"]
     for item in LESSONS:
         section = f"{item.seed_section}절" if item.seed_section else "—"
-        rows.append(f"| [{item.stem[:2]}. {item.title}](./{item.filename}) | {item.summary} | {section} |")
+        minutes = lesson_minutes(item.stem)
+        time = f"약 {minutes}분" if minutes else "—"
+        rows.append(f"| [{item.stem[:2]}. {item.title}](./{item.filename}) | {time} | {item.summary} | {section} |")
     return "\n".join(rows)
 
 
