@@ -8,6 +8,10 @@ PM2는 명령(`pm2 start` 등)을 받으면 배경의 데몬("God Daemon")에게
 - `pm2.start(ecosystem)`, `pm2.reload(name)`, `pm2.stop_app(name)`, `pm2.delete(name)`: PM2 명령 그대로.
 - `pm2.jlist()`/`pm2.table()`: `pm2 jlist`의 JSON을 읽어 표로.
 - `pm2.stop()`(= `labs.cleanup(LAB)`): `pm2 kill`로 앱과 데몬을 모두 끝낸다.
+
+명령은 저장소 루트에서 실행한다 (ecosystem 파일의 상대 경로 `script: "sample_app/node/server.js"`가 루트 기준으로
+풀린다). `echo=True`면 실행하는 명령 줄을 `$ PM2_HOME=… sample_app/node/node_modules/.bin/pm2 …`로 먼저 보여 준다:
+저장소 루트의 터미널에 그대로 붙여 넣으면 같은 데몬에게 같은 일을 시킨다.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import psutil
 
 from . import registry
 from .errors import LabError
-from .procs import find_binary, free_port
+from .procs import command_line, display_path, find_binary, free_port
 from .shell import Result, run
 from .korean import particle
 
@@ -107,8 +111,18 @@ def process_row(proc: dict[str, Any], now: float | None = None) -> dict[str, Any
     }
 
 
+CRASH_SCRIPT = """\
+// 크래시 루프 실습 (03 레슨): 시작하고 1.5초 뒤에 "DB 연결 실패"로 끝난다. min_uptime(기본 1초)보다 오래 산다.
+console.log(`[crash] 시작: DB에 연결한다 (pid ${process.pid})`);
+setTimeout(() => {
+  console.error("[crash] DB 연결 실패: 종료 코드 1로 끝낸다");
+  process.exit(1);
+}, 1500);
+"""
+"""크래시 루프 실습의 앱 스크립트: `write_script(LAB, "crash.js", CRASH_SCRIPT)`로 쓰고 ecosystem 파일이 부른다."""
+
 SETTING_KEYS = ("exec_mode", "instances", "wait_ready", "listen_timeout", "kill_timeout", "max_memory_restart",
-                "max_restarts", "restart_delay", "merge_logs")
+                "max_restarts", "restart_delay", "merge_logs", "min_uptime")
 
 
 @dataclass
@@ -122,16 +136,28 @@ class PM2:
 
     # ---- 명령 ------------------------------------------------------------------
 
+    def command(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """터미널에 붙여 넣을 수 있는 `pm2 <args>` 명령 줄 (저장소 루트 기준 경로, 명령이 읽는 환경 변수 포함)."""
+        binary = pm2_binary() or NODE_DIR / "node_modules" / ".bin" / "pm2"
+        shown = {**(env or {}), "PM2_HOME": str(self.home)}
+        shown = {k: display_path(v) if os.sep in v else v for k, v in shown.items()}
+        return command_line([str(binary), *args], shown)
+
     def run(self, *args: str, check: bool = True, timeout: float = 60.0, show: bool = False,
-            env: dict[str, str] | None = None) -> Result:
-        """`pm2 <args>`를 이 레슨의 `PM2_HOME`으로 실행한다. 출력 속 `PM2_HOME` 경로는 `$PM2_HOME`으로 줄인다."""
+            env: dict[str, str] | None = None, echo: bool = False) -> Result:
+        """`pm2 <args>`를 이 레슨의 `PM2_HOME`으로, 저장소 루트에서 실행한다. 출력 속 `PM2_HOME` 경로는 `$PM2_HOME`으로 줄인다.
+
+        `echo=True`면 실행하는 명령 줄을 먼저 보여 준다 (`env`로 준 환경 변수도 앞에 붙는다).
+        """
         binary = pm2_binary()
         if binary is None:
             raise LabError("❌ PM2가 설치되지 않았다.\n"
                            "   원인: `sample_app/node`의 npm 의존성이 없다.\n"
                            "   해결: `make lab`(또는 `cd sample_app/node && npm ci`)으로 설치한다.")
+        if echo:
+            print(f"$ {self.command(*args, env=env)}", flush=True)
         full_env = {**self.env, **(env or {})}
-        result = run([str(binary), *args, "--no-color"], check=False, timeout=timeout, cwd=NODE_DIR,
+        result = run([str(binary), *args, "--no-color"], check=False, timeout=timeout, cwd=registry.PROJECT_ROOT,
                      env=full_env, show=False)
         result.output = result.output.replace(str(self.home), "$PM2_HOME")
         if show:
@@ -170,34 +196,35 @@ class PM2:
         return ecosystem_config(ecosystem, {**self.env, **self._app_env(port, instances, env)})
 
     def start(self, ecosystem: str | Path = ECOSYSTEM, *, port: int | None = None, instances: int | None = 2,
-              env: dict[str, str] | None = None, timeout: float = 40.0) -> str:
+              env: dict[str, str] | None = None, timeout: float = 40.0, echo: bool = False) -> str:
         """ecosystem 파일로 앱을 시작하고 `/health`가 답할 때까지 기다린다. 앱 주소를 돌려준다.
 
         코스의 ecosystem 파일은 환경 변수 `PORT`, `PM2_INSTANCES`, `PM2_LOG_DIR`, `PM2_MAX_MEMORY`를 읽는다.
+        `echo=True`면 `$ PORT=… PM2_LOG_DIR=… PM2_HOME=… pm2 start <파일>`을 먼저 보여 준다.
         """
         port = port or free_port()
         extra = self._app_env(port, instances, env)
         self.ping()
-        self.run("start", str(ecosystem), timeout=timeout, env=extra)
+        self.run("start", str(ecosystem), timeout=timeout, env=extra, echo=echo)
         url = f"http://127.0.0.1:{port}"
         self.wait(lambda: _healthy(url), timeout, f"{url}/health 응답")
         return url
 
-    def reload(self, name: str = APP_NAME, timeout: float = 60.0) -> Result:
+    def reload(self, name: str = APP_NAME, timeout: float = 60.0, echo: bool = False) -> Result:
         """`pm2 reload`: 클러스터 모드에서 인스턴스를 하나씩 새로 띄우고 준비되면 옛 것을 멈춘다."""
-        return self.run("reload", name, timeout=timeout)
+        return self.run("reload", name, timeout=timeout, echo=echo)
 
-    def restart(self, name: str = APP_NAME, timeout: float = 60.0) -> Result:
+    def restart(self, name: str = APP_NAME, timeout: float = 60.0, echo: bool = False) -> Result:
         """`pm2 restart`: 모두 멈춘 뒤 다시 띄운다 (그사이 요청은 실패한다)."""
-        return self.run("restart", name, timeout=timeout)
+        return self.run("restart", name, timeout=timeout, echo=echo)
 
-    def stop_app(self, name: str = APP_NAME, timeout: float = 60.0) -> Result:
+    def stop_app(self, name: str = APP_NAME, timeout: float = 60.0, echo: bool = False) -> Result:
         """`pm2 stop`: 앱을 멈추되 목록에는 남긴다."""
-        return self.run("stop", name, timeout=timeout)
+        return self.run("stop", name, timeout=timeout, echo=echo)
 
-    def delete(self, name: str = APP_NAME, timeout: float = 60.0) -> Result:
+    def delete(self, name: str = APP_NAME, timeout: float = 60.0, echo: bool = False) -> Result:
         """`pm2 delete`: 앱을 멈추고 목록에서 지운다."""
-        return self.run("delete", name, timeout=timeout)
+        return self.run("delete", name, timeout=timeout, echo=echo)
 
     # ---- 관찰 ------------------------------------------------------------------
 
@@ -235,14 +262,20 @@ class PM2:
     def restarts(self, name: str = APP_NAME) -> int:
         return sum(p["재시작(↺)"] for p in self.processes(name))
 
-    def logs(self, name: str = APP_NAME, lines: int = 20) -> str:
+    def logs(self, name: str = APP_NAME, lines: int = 20, echo: bool = False) -> str:
         """`pm2 logs <name> --lines N --nostream`: 앱의 최근 로그 (stdout과 stderr 파일)."""
-        return self.run("logs", name, "--lines", str(lines), "--nostream", timeout=30).output
+        return self.run("logs", name, "--lines", str(lines), "--nostream", timeout=30, echo=echo).output
 
     def output(self) -> str:
         """앱의 표준 출력 로그 파일(`$PM2_HOME/logs/output.log`) 전체. 코스 ecosystem 파일은 인스턴스의 로그를 합쳐 쓴다."""
         path = self.home / "logs" / "output.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def app_logs(self) -> str:
+        """`$PM2_HOME/logs`의 표준 출력 로그 파일 전부를 이어 붙인 것. ecosystem 파일이 로그 경로를 정하지 않으면 PM2는
+        인스턴스마다 `<이름>-out-<번호>.log`를 따로 쓴다: 위치 대신 줄 수를 세어 새 줄을 찾는다."""
+        folder = self.home / "logs"
+        return "".join(p.read_text(errors="replace") for p in sorted(folder.glob("*out*.log"))) if folder.exists() else ""
 
     def daemon_log(self, lines: int | None = 20) -> str:
         """데몬 자신의 로그(`$PM2_HOME/pm2.log`)의 마지막 `lines`줄 (None이면 전부): 시작·종료·재시작·SIGKILL이 남는다."""
@@ -252,12 +285,10 @@ class PM2:
         text = path.read_text(errors="replace")
         return text if lines is None else "\n".join(text.splitlines()[-lines:])
 
-    def launch(self, ecosystem: str | Path, timeout: float = 60.0) -> Result:
+    def launch(self, ecosystem: str | Path, timeout: float = 60.0, env: dict[str, str] | None = None) -> Result:
         """`pm2 start <파일>`을 실행하고 그 명령을 그대로 보인다 (앱이 준비되기를 기다리지 않는다: 실패를 볼 때)."""
-        shown = Path(ecosystem).name
-        print(f"$ PM2_HOME=$PM2_HOME pm2 start {shown}")
         self.ping()
-        return self.run("start", str(ecosystem), timeout=timeout)
+        return self.run("start", str(ecosystem), timeout=timeout, env=env, echo=True)
 
     def wait_status(self, name: str, status: str = "online", timeout: float = 30.0) -> float:
         """앱 `name`의 인스턴스가 모두 `status`가 될 때까지 기다리고, 걸린 초를 돌려준다."""
@@ -286,6 +317,10 @@ class PM2:
             events.append((when, message))
         first = events[0][0] if events else 0.0
         return [(when - first, message) for when, message in events]
+
+    def starts(self, name: str) -> int:
+        """데몬 로그에서 앱 `name`을 띄운 횟수 (`starting in` 줄: 처음 시작과 재시작을 모두 센다)."""
+        return sum("starting in" in message for _, message in self.app_events(name))
 
     def wait(self, check: Callable[[], bool], timeout: float, what: str) -> None:
         """`check()`가 참이 될 때까지 기다린다. 시간이 지나면 데몬 로그와 함께 한국어 오류."""

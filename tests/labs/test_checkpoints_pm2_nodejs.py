@@ -1,4 +1,4 @@
-"""03 레슨 체크포인트 채점기를 맞는 답과 틀린 답으로 검증한다 (ecosystem 파일은 실제 PM2로 채점된다)."""
+"""03 레슨 체크포인트 채점기를 맞는 파일과 망가진 파일로 검증한다 (모두 실제 PM2 데몬으로 채점된다)."""
 
 import pytest
 
@@ -8,13 +8,78 @@ from labs.checkpoints import pm2_nodejs as cp
 
 LAB = "t-checkpoint-03"
 
-BROKEN = cp.BROKEN_ECOSYSTEM
-FIXED = (BROKEN.replace("instances: 1", "instances: 2")
-         .replace('exec_mode: "fork"', 'exec_mode: "cluster"')
-         .replace("kill_timeout: 1000", "kill_timeout: 5000")
-         .replace("wait_ready: false", "wait_ready: true,\n      listen_timeout: 10000"))
+pytestmark = pytest.mark.requires("node")
 
-# 기준 순서: 시작·헬스, 클러스터 모드, online 2개, wait_ready·listen_timeout, kill_timeout > SHUTDOWN_TIMEOUT_MS
+ECOSYSTEM = """\
+const logs = process.env.PM2_LOG_DIR ?? "./logs";
+
+module.exports = {
+  apps: [{
+    name: "api-server",
+    script: "sample_app/node/server.js",
+    instances: 2,
+    exec_mode: "cluster",
+    max_memory_restart: "500M",
+    env: {
+      NODE_ENV: "production",
+      PORT: process.env.PORT ?? 3000,
+      SHUTDOWN_TIMEOUT_MS: 4000,
+    },
+    log_date_format: "YYYY-MM-DD HH:mm:ss Z",
+    error_file: `${logs}/error.log`,
+    out_file: `${logs}/output.log`,
+    merge_logs: true,
+    kill_timeout: 5000,
+    listen_timeout: 10000,
+    wait_ready: true,
+    max_restarts: 10,
+    restart_delay: 1000,
+  }],
+};
+"""
+
+TYPO_BROKEN = """\
+module.exports = {
+  apps: [{
+    name: "typo-api",
+    script: "sample_app/node/server.js",
+    exec_mode: "cluster",
+    instance: 2,
+    kill_timout: 5000,
+    env: { PORT: process.env.PORT ?? 3000 },
+  }],
+};
+"""
+TYPO_FIXED = TYPO_BROKEN.replace("instance: 2", "instances: 2").replace("kill_timout", "kill_timeout")
+
+CRASH_BROKEN = """\
+module.exports = {
+  apps: [{
+    name: "crashy",
+    script: "crash.js",
+    cwd: __dirname,
+  }],
+};
+"""
+CRASH_FIXED = CRASH_BROKEN.replace('    cwd: __dirname,\n', '    cwd: __dirname,\n    max_restarts: 3,\n'
+                                   '    min_uptime: 5000,\n    restart_delay: 1000,\n')
+
+RELOAD_BROKEN = """\
+module.exports = {
+  apps: [{
+    name: "report-api",
+    script: "sample_app/node/server.js",
+    exec_mode: "cluster",
+    instances: 2,
+    env: { PORT: process.env.PORT ?? 3000, SHUTDOWN_TIMEOUT_MS: 8000 },
+    wait_ready: false,
+    listen_timeout: 1000,
+    kill_timeout: 1000,
+  }],
+};
+"""
+RELOAD_FIXED = (RELOAD_BROKEN.replace("wait_ready: false", "wait_ready: true")
+                .replace("listen_timeout: 1000", "listen_timeout: 10000").replace("kill_timeout: 1000", "kill_timeout: 10000"))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -23,61 +88,96 @@ def cleanup():
     labs.cleanup(LAB, quiet=True)
 
 
-def failed(ns):
-    return [i for i, o in enumerate(cp.fixed_ecosystem.score({**ns, "LAB": LAB}).outcomes) if not o.passed]
+def ns(name, text):
+    return {"LAB": LAB, "LAB_FILES": {name: text}}
 
 
-@pytest.mark.requires("node")
-def test_fixed_ecosystem_gets_full_marks_and_leaves_nothing_running():
-    score = cp.fixed_ecosystem.score({"fixed_ecosystem": FIXED, "LAB": LAB})
+def failed(grader, name, text):
+    score = grader.score(ns(name, text))
+    return [i for i, o in enumerate(score.outcomes) if not o.passed], score
+
+
+def nothing_left():
+    return pm2_lab.alive_daemons(LAB) == [] and not labs.registry.live(LAB)
+
+
+# ---- 3-1 ----
+
+def test_seed_ecosystem_gets_full_marks_and_leaves_nothing_running():
+    score = cp.ecosystem_file.score(ns(cp.ECOSYSTEM, ECOSYSTEM))
     assert score.full, str(score)
-    assert pm2_lab.alive_daemons(LAB) == [] and not labs.registry.live(LAB)
-
-
-@pytest.mark.requires("node")
-@pytest.mark.parametrize("text, expected", [
-    (BROKEN, [1, 2, 3, 4]),                                               # 고치지 않은 파일: 뜨기는 한다
-    (FIXED.replace("instances: 2", "instances: 1"), [2]),
-    (FIXED.replace("wait_ready: true", "wait_ready: false"), [3]),
-    (FIXED.replace("listen_timeout: 10000", "listen_timeout: 1000"), [3]),
-    (FIXED.replace("kill_timeout: 5000", "kill_timeout: 3000"), [4]),
-    (FIXED.replace("SHUTDOWN_TIMEOUT_MS: 4000", "SHUTDOWN_TIMEOUT_MS: 6000"), [4]),
-])
-def test_wrong_ecosystems_fail_exactly_their_criteria(text, expected):
-    assert failed({"fixed_ecosystem": text}) == expected
-
-
-@pytest.mark.requires("node")
-def test_ecosystem_that_pm2_cannot_start():
-    score = cp.fixed_ecosystem.score({"fixed_ecosystem": "module.exports = {apps: [ {name: 'x',, }]}", "LAB": LAB})
-    assert score.earned == 0 and "SyntaxError" in score.outcomes[0].note
-    wrong_script = FIXED.replace('"./server.js"', '"./없는-파일.js"')
-    assert failed({"fixed_ecosystem": wrong_script})[0] == 0
-    assert pm2_lab.alive_daemons(LAB) == []
-
-
-def test_not_an_ecosystem_file():
-    assert cp.fixed_ecosystem.score({"fixed_ecosystem": "apps: []"}).earned == 0
-    assert "정하지 않았다" in cp.fixed_ecosystem.score({}).outcomes[0].note
-
-
-RIGHT = {"shutdown_timeout_ms": 10000, "kill_timeout_ms": 12000, "stop_signal": "SIGINT",
-         "deploy_command": "pm2 reload sample-node"}
-
-
-def test_shutdown_plan_right_answer():
-    assert cp.shutdown_plan.score(RIGHT).full
-    assert cp.shutdown_plan.score({**RIGHT, "stop_signal": "int", "deploy_command": "reload"}).full
+    assert nothing_left()
 
 
 @pytest.mark.parametrize("change, expected", [
-    ({"shutdown_timeout_ms": 5000}, [0]),                        # 8초 요청을 끝내기 전에 스스로 끊는다
-    ({"kill_timeout_ms": 9000}, [1]),                            # SIGKILL이 정리보다 먼저 온다
-    ({"shutdown_timeout_ms": 5000, "kill_timeout_ms": 1600}, [0, 1]),
-    ({"stop_signal": "SIGTERM"}, [2]),
-    ({"deploy_command": "pm2 restart sample-node"}, [3]),
-    ({"kill_timeout_ms": "12000"}, [1]),                         # 숫자가 아니다
+    (("instances: 2", "instances: 1"), [1, 2]),
+    (('exec_mode: "cluster"', 'exec_mode: "fork"'), [1, 2]),    # 포크 모드 2개는 같은 포트를 두고 다툰다
+    (('max_memory_restart: "500M"', 'max_memory_restart: "150M"'), [3]),
+    (("wait_ready: true", "wait_ready: false"), [4]),
+    (("restart_delay: 1000", "restart_delay: 0"), [5]),
 ])
-def test_shutdown_plan_wrong_answers(change, expected):
-    score = cp.shutdown_plan.score({**RIGHT, **change})
-    assert [i for i, o in enumerate(score.outcomes) if not o.passed] == expected
+def test_wrong_ecosystems_fail_their_criteria(change, expected):
+    wrong, score = failed(cp.ecosystem_file, cp.ECOSYSTEM, ECOSYSTEM.replace(*change))
+    assert wrong == expected, str(score)
+
+
+def test_ecosystem_that_pm2_cannot_start():
+    wrong, score = failed(cp.ecosystem_file, cp.ECOSYSTEM, ECOSYSTEM.replace("instances: 2,", "instances: 2,,"))
+    assert score.earned == 0 and "SyntaxError" in score.outcomes[0].note
+    assert nothing_left()
+
+
+def test_missing_file_says_what_to_do():
+    score = cp.ecosystem_file.score({"LAB": LAB})
+    assert score.earned == 0 and "정하지 않았다" in score.outcomes[0].note and "ecosystem.config.js" in score.outcomes[0].note
+
+
+# ---- 3-2 ----
+
+def test_typo_fixed_full_and_broken_fails():
+    assert cp.typo_fixed.score(ns(cp.TYPO, TYPO_FIXED)).full
+    wrong, score = failed(cp.typo_fixed, cp.TYPO, TYPO_BROKEN)
+    assert wrong == [1, 2, 3], str(score)
+    assert "instances=1" in score.outcomes[1].note and "kill_timeout=None" in score.outcomes[1].note
+    assert nothing_left()
+
+
+# ---- 3-3 ----
+
+def test_crash_loop_fixed_full_marks():
+    score = cp.crash_loop_fixed.score(ns(cp.CRASH, CRASH_FIXED))
+    assert score.full, str(score)
+    assert nothing_left()
+
+
+def test_crash_loop_broken_keeps_restarting():
+    wrong, score = failed(cp.crash_loop_fixed, cp.CRASH, CRASH_BROKEN)
+    assert wrong == [1, 2, 3, 4], str(score)
+    assert "멈추지 않았다" in score.outcomes[1].note
+
+
+def test_crash_loop_short_min_uptime_never_counts_unstable():
+    # max_restarts와 restart_delay만 주고 min_uptime을 기본(1초)으로 두면 1.5초 산 재시작은 안정된 것으로 센다
+    text = CRASH_FIXED.replace("    min_uptime: 5000,\n", "")
+    wrong, score = failed(cp.crash_loop_fixed, cp.CRASH, text)
+    assert wrong == [1, 2, 3], str(score)
+
+
+# ---- 3-4 ----
+
+def test_reload_fixed_loses_nothing():
+    score = cp.reload_fixed.score(ns(cp.RELOAD, RELOAD_FIXED))
+    assert score.full, str(score)
+    assert nothing_left()
+
+
+def test_reload_broken_cuts_in_flight_requests():
+    wrong, score = failed(cp.reload_fixed, cp.RELOAD, RELOAD_BROKEN)
+    assert wrong == [1, 2, 3, 4], str(score)
+    assert "응답 도중 끊김" in score.outcomes[1].note
+
+
+def test_reload_only_kill_timeout_fixed_still_fails_readiness():
+    text = RELOAD_BROKEN.replace("kill_timeout: 1000", "kill_timeout: 10000")
+    wrong, score = failed(cp.reload_fixed, cp.RELOAD, text)
+    assert wrong == [4], str(score)
