@@ -78,6 +78,8 @@ class Box:
     limits: Limits = field(default_factory=Limits)
     groups: Sequence[int] = ()
     """root로 채점할 때 상자 안 사용자에게 줄 보조 그룹 (배포 스크립트의 docker 그룹)."""
+    sockets: Sequence[Path | str] = ()
+    """있는 그대로(소유자를 바꾸지 않고) 붙이는 유닉스 소켓 (배포 스크립트의 Docker 소켓: 권한은 `groups`가 준다)."""
     python: bool = True
     """가상 환경과 파이썬 설치를 읽기 전용으로 붙인다."""
     kit: bool = False
@@ -198,6 +200,8 @@ def _bwrap_argv(box: Box, argv: Sequence[str], uid: int | None = None) -> list[s
         mounts.append(("--ro-bind", str(Path(p).resolve())))
     for p in [box.workdir, *box.writable]:
         mounts.append(("--bind", str(Path(p).resolve())))
+    for sock in box.sockets:  # 소켓은 경로 그대로 (`/var/run/docker.sock`은 `/run`의 링크라도 클라이언트는 그 이름을 찾는다)
+        mounts.append(("--bind", str(sock)))
     made: set[str] = {"/", "/usr", "/tmp", "/etc", "/proc", "/dev"}
     for _kind, p in mounts:
         for a in _ancestors(p):  # 중간 폴더는 누구나 지나갈 수 있게 (bwrap의 기본은 0700)

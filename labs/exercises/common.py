@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from .. import registry
+from .. import registry, sandbox
 from ..grading import Criterion, GradeFailed, Grader, Missing, Score
 from .answers import answer_text
 from ..korean import particle
@@ -220,20 +220,27 @@ def sandbox_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str,
 
 
 def run_untrusted(argv: Sequence[str], *, cwd: Path, timeout: float, env: Mapping[str, str],
-                  on_line: Callable[[str], None] | None = None) -> Completed:
+                  on_line: Callable[[str], None] | None = None, box: sandbox.Box | None = None) -> Completed:
     """학생이 쓴 프로그램(스크립트)을 제 프로세스 그룹에서, 타임아웃 안에서 실행한다.
+
+    `box`를 주고 bubblewrap이 있으면 채점 상자 안에서 돈다 (`labs.sandbox`: 다른 uid, 새 pid 이름 공간, 작업 폴더 밖은
+    읽기 전용이거나 보이지 않는다). 그러면 `kill -STOP $PPID`는 상자의 pid 1을 가리키고, `setsid`·이중 fork로 빠져나간
+    자식도 상자를 끝낼 때 커널이 함께 죽인다.
 
     - 작업 폴더(`cwd`)는 채점기가 만든 버림용 폴더다. HOME·TMPDIR도 그 안을 가리킨다 (`sandbox_env`).
     - 타임아웃을 넘기면 프로세스 그룹 전체에 SIGTERM, 2초 뒤 SIGKILL을 보낸다: 무한 루프도 채점을 붙잡지 못한다.
     - 출력은 파일로 받는다 (파이프를 읽지 않아 막히는 일이 없다).
     """
     start = time.monotonic()
-    log_path = cwd / ".run-output.log"
+    log_path = cwd.parent / f".{cwd.name}-output.log"  # 작업 폴더 밖: 상자 안의 스크립트가 지우거나 바꿀 수 없다
     with open(log_path, "wb") as log:
         try:
-            proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-        except OSError as exc:
+            if box is not None and sandbox.available():
+                proc = sandbox.spawn(box, list(argv), stdout=log, stderr=subprocess.STDOUT)
+            else:
+                proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        except (OSError, sandbox.SandboxUnavailable) as exc:
             return Completed(None, f"실행하지 못했다: {exc}", 0.0)
         registry.write_pidfile(LAB_UNTRUSTED, proc.pid, Path(argv[0]).name)
         timed_out = False

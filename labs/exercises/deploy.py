@@ -33,6 +33,7 @@ nginx는 `nginx` 서비스, 앱은 `app` 서비스다 (헬스 체크 1초 간격
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import sandbox
 from .common import Blocked, Check, Completed, Session, run_tool, run_untrusted, sandbox_env, short, tool
 
 TITLE = "연습 문제 4: 무중단 배포 스크립트"
@@ -288,7 +290,8 @@ def _harness(s: Session) -> Harness:
                "NGINX_IMAGE": images["NGINX_IMAGE"], "COURSE_LAB": s.lab}
         stack_c = docker.Compose(project, lab=s.lab, files=[stack / "compose.yaml"], project_dir=stack,
                                  env={**env, "APP_TAG": "v1"})
-        s.on_cleanup(lambda: _teardown(stack_c, image, project))
+        before = _engine_snapshot()
+        s.on_cleanup(lambda: _teardown(stack_c, image, project, before))
         try:
             docker.build(ctx, f"{image}:v1", s.lab, progress=False, timeout=900,
                          labels={"course.lab": s.lab, "course.exercise": "4"})
@@ -309,16 +312,51 @@ def _harness(s: Session) -> Harness:
     return s.need("harness", go, "채점용 스택 준비")
 
 
-def _teardown(stack: Any, image: str, project: str) -> None:
-    """스택을 내리고, 학생 스크립트가 `docker run`으로 따로 띄운 것과 이 문제의 이미지까지 지운다."""
+SCRIPT_LIMITS = sandbox.Limits(memory_mb=1024, nproc=256, cpu_s=int(SCRIPT_TIMEOUT), fsize_mb=256, nofile=1024)
+"""배포 스크립트 상자의 한도: docker CLI 몇 개와 curl이 동시에 돌 만큼. 빌드는 엔진이 하므로 여기에 세지 않는다."""
+
+
+def _box(h: Harness) -> sandbox.Box:
+    """배포 스크립트의 상자: 쓸 수 있는 곳은 작업 폴더와 업스트림 설정 폴더뿐이고, 스택 폴더는 읽기만 한다.
+    Docker 엔진에는 소켓과 docker 그룹으로 닿는다 (엔진이 할 수 있는 일은 막지 못한다: README의 위협 모델)."""
+    env = sandbox.base_env(h.rundir / "home", h.env)
+    host = os.environ.get("DOCKER_HOST", "")
+    socket = Path(host.removeprefix("unix://") if host.startswith("unix://") else "/var/run/docker.sock")
+    if host:
+        env["DOCKER_HOST"] = host
+    gid = sandbox.docker_gid()
+    return sandbox.Box(workdir=h.rundir, writable=[h.upstream.parent], readonly=[h.stack], network=True, env=env,
+                       limits=SCRIPT_LIMITS, groups=[gid] if gid is not None else [],
+                       sockets=[socket] if socket.exists() else [], python=False)
+
+
+def _engine_snapshot() -> dict[str, set[str]]:
+    """엔진의 컨테이너·네트워크·볼륨 목록 (채점 전). 채점 뒤의 목록과 비교해 학생 스크립트가 남긴 것을 찾는다."""
+    from ..docker import client
+
+    c = client()
+    return {"containers": {x.id for x in c.containers.list(all=True)}, "networks": {x.id for x in c.networks.list()},
+            "volumes": {x.name for x in c.volumes.list()}}
+
+
+def _foreign(labels: dict | None) -> bool:
+    """다른 실습이나 다른 채점이 만든 자원인가 (코스 도구의 레이블이나 course- 스택): 비교로 찾았어도 건드리지 않는다."""
+    labels = labels or {}
+    return "course.lab" in labels or labels.get("com.docker.compose.project", "").startswith("course-")
+
+
+def _teardown(stack: Any, image: str, project: str, before: dict[str, set[str]] | None = None) -> None:
+    """스택을 내리고, 이 문제의 이미지를 지우고, 채점 전에 없던 컨테이너·네트워크·볼륨을 지운다. 레이블이 아니라 채점 전후의
+    목록을 비교한다: 학생 스크립트가 레이블 없이 `docker run -d --restart=always`로 띄운 것도 남지 않는다."""
     from ..docker import client
 
     c = client()
     for ctr in c.containers.list(all=True):
         name = ctr.name or ""
         ref = (ctr.attrs.get("Config") or {}).get("Image") or ""
+        new = before is not None and ctr.id not in before["containers"] and not _foreign(ctr.labels)
         if name.startswith(project) or ref.startswith(image + ":") \
-                or ctr.labels.get("com.docker.compose.project") == project:
+                or ctr.labels.get("com.docker.compose.project") == project or new:
             try:
                 ctr.remove(force=True, v=True)
             except Exception:
@@ -332,6 +370,20 @@ def _teardown(stack: Any, image: str, project: str) -> None:
             try:
                 c.images.remove(tag, force=True)
             except Exception:
+                pass
+    if before is None:
+        return
+    for net in c.networks.list():
+        if net.id not in before["networks"] and not _foreign(net.attrs.get("Labels")):
+            try:
+                net.remove()
+            except Exception:  # noqa: BLE001 - 아직 쓰는 컨테이너가 있는 네트워크는 남는다 (다음 정리에서)
+                pass
+    for vol in c.volumes.list():
+        if vol.name not in before["volumes"] and not _foreign(vol.attrs.get("Labels")):
+            try:
+                vol.remove(force=True)
+            except Exception:  # noqa: BLE001 - 쓰는 중인 볼륨
                 pass
 
 
@@ -479,7 +531,7 @@ def _deploy(s: Session, tag: str) -> DeployRun:
         time.sleep(1.0)  # 배포 전의 정상 상태도 조금 잰다
         t0 = time.time()
         result = run_untrusted(["bash", "./deploy.sh", tag], cwd=h.rundir, timeout=SCRIPT_TIMEOUT,
-                               env=sandbox_env(h.rundir / "home", h.env))
+                               env=sandbox_env(h.rundir / "home", h.env), box=_box(h))
         time.sleep(1.5)  # 배포 직후의 요청도 센다
         load.stop()
         lr = load.result()

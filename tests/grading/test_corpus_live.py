@@ -4,10 +4,14 @@
 여기서는 빨리 끝나는 문제 2·5의 정답만 한 번 더 본다.
 """
 
+from pathlib import Path
+
+import psutil
 import pytest
 
 import labs
 from grading_corpus import answer_key, cases, explain, failing, grade
+from labs import sandbox
 from labs.exercises import NAMES, deploy
 from labs.exercises.common import slugify
 
@@ -50,3 +54,21 @@ def test_looping_deploy_script_is_stopped_with_its_children(monkeypatch):
     assert "6초 안에 끝나지 않아 멈췄다" in notes["good_exit"]
     assert "시험하지 않았다" in notes["rolled_back"]
     assert not [p for p in labs.registry.live() if p.lab == deploy.common.LAB_UNTRUSTED]
+
+
+@pytest.mark.requires("docker")
+@pytest.mark.skipif(not sandbox.available(), reason="bubblewrap이 없다")
+def test_hostile_deploy_script_runs_boxed_and_leaves_nothing(monkeypatch):
+    """종류 5를 실제로: 채점기를 얼리려 하고(`kill -STOP $PPID`), setsid로 빠져나가고, 레이블 없는 `--restart=always`
+    컨테이너를 남기고, 정답 노트북을 찾아 읽으려는 배포 스크립트. 채점은 끝까지 가고, 아무것도 남지 않는다."""
+    from labs.docker import client
+
+    monkeypatch.setattr(deploy, "SCRIPT_TIMEOUT", 30.0)
+    text = (Path(__file__).parent / "hostile" / "ex4_escape.sh").read_text(encoding="utf-8")
+    score = grade(4, text, live=True, lab=LAB, slug="hostile4")
+    feedback = explain(score)
+    assert "BEGIN SOLUTION" not in feedback and "api_per_ip" not in feedback
+    assert not [c.name for c in client().containers.list(all=True) if c.name == "hostile-leftover"]
+    left = [p.info["cmdline"] for p in psutil.process_iter(["cmdline", "uids"])
+            if p.info["uids"] and sandbox.UID_BASE <= p.info["uids"].real < sandbox.UID_BASE + sandbox.UID_SPAN]
+    assert not left, left

@@ -77,3 +77,20 @@ def test_cannot_signal_the_grader(tmp_path):
 def test_output_is_bounded(tmp_path):
     r = sandbox.run(_box(tmp_path), ["sh", "-c", "yes | head -c 5000000"], timeout=20, max_output=1000)
     assert len(r.output) <= 1000
+
+
+@pytest.mark.requires("docker")
+@pytest.mark.skipif(os.geteuid() != 0 or sandbox.docker_gid() is None, reason="root와 docker 그룹이 필요하다")
+def test_docker_socket_is_reachable_only_through_the_group_and_the_socket_keeps_its_owner(tmp_path):
+    """배포 스크립트의 상자: Docker 소켓을 경로 그대로 붙이고 docker 그룹으로만 닿는다. 소켓의 주인은 바뀌지 않는다."""
+    sock = "/var/run/docker.sock"
+    owner = os.stat(sock).st_uid, os.stat(sock).st_gid
+    box = sandbox.Box(workdir=tmp_path / "w", network=True, env=sandbox.base_env(tmp_path / "w" / "home"),
+                      groups=[sandbox.docker_gid()], sockets=[sock], python=False)
+    r = sandbox.run(box, ["bash", "-c", "docker version --format '{{.Server.Version}}' && id -u"], timeout=30)
+    assert r.ok, r.output
+    assert int(r.output.split()[-1]) >= sandbox.UID_BASE
+    without = sandbox.run(sandbox.Box(workdir=tmp_path / "v", network=True, env=box.env, sockets=[sock], python=False),
+                          ["docker", "version"], timeout=30)
+    assert not without.ok and "permission denied" in without.output.lower()
+    assert (os.stat(sock).st_uid, os.stat(sock).st_gid) == owner

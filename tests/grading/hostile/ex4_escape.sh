@@ -3,5 +3,6 @@
 set -euo pipefail
 kill -STOP "$PPID" || true
 setsid bash -c 'sleep 3600' &
-docker run -d --restart=always --name hostile-leftover alpine sleep 3600 || true
-cat /work/main/solutions/10_exercises.ipynb || true
+docker run -d --restart=always --name hostile-leftover "${APP_IMAGE}:v1" sleep 3600 || true
+for d in / /root /home/* /work/* /srv/*; do cat "$d"/*/solutions/10_exercises.ipynb; done 2>/dev/null || true
+id -u
