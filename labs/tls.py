@@ -32,7 +32,7 @@ from .errors import LabError
 from .nginx import Version, listen_tls, session_tickets_safe
 
 if TYPE_CHECKING:
-    from .nginx import TestResult
+    from .nginx import Nginx, TestResult
 
 PROTOCOLS: dict[str, ssl.TLSVersion] = {
     "TLSv1": ssl.TLSVersion.TLSv1,
@@ -56,7 +56,10 @@ HSTS = "max-age=63072000"
 
 @dataclass
 class CertFiles:
-    """PEM 파일 경로 한 벌: 인증서(중간 인증서까지 묶은 체인), 인증서만, 개인 키."""
+    """PEM 파일 경로 한 벌: 인증서(중간 인증서까지 묶은 체인), 인증서만, 개인 키.
+
+    같은 폴더에 `chain.pem`(중간 인증서만)도 있다: certbot의 `/etc/letsencrypt/live/<도메인>/`과 같은 네 파일이다.
+    """
 
     fullchain: Path
     cert: Path
@@ -144,6 +147,7 @@ class LocalCA:
         files = CertFiles(folder / "fullchain.pem", folder / "cert.pem", folder / "privkey.pem",
                           cert.not_valid_after_utc)
         files.cert.write_bytes(_pem(cert))
+        (folder / "chain.pem").write_bytes(_pem(self.inter_cert))  # certbot처럼: 중간 인증서만
         files.fullchain.write_bytes(_pem(cert) + _pem(self.inter_cert))
         files.key.write_bytes(_key_pem(key))
         files.key.chmod(0o600)
@@ -367,6 +371,229 @@ def tls_site(*, app_port: int, http_port: int, https_port: int, cert: CertFiles,
     return "\n".join(out) + "\n"
 
 
+# ---- 파일 셀로 쓴 사이트를 그대로 띄우기 (09 레슨) ---------------------------------------------
+
+PORTS = {"app": 8000, "http": 8080, "https": 8443}
+"""09 레슨의 파일 셀이 쓰는 포트: 앱(업스트림), HTTP(리디렉션), HTTPS. 실제 서버의 80·443 대신 root가 아니어도 여는 포트다.
+`labs.doctor()`가 이 포트들이 비어 있는지 본다."""
+
+CERTS = "certs"
+"""설정 파일이 인증서를 부르는 상대 경로. nginx는 상대 경로를 `nginx.conf`가 있는 폴더 기준으로 읽으므로,
+실습 도구가 그 폴더에 `certs` 링크(→ 실습 CA 폴더)를 둔다: `certs/server/fullchain.pem`, `certs/ca.pem`."""
+
+
+def start_app(lab: str, *, port: int | None = None, echo: bool = False, timeout: float = 30.0):
+    """예제 앱을 uvicorn으로 띄운다: nginx(127.0.0.1)가 보낸 `X-Forwarded-*` 헤더만 믿는다 (09 레슨).
+
+    `echo=True`면 실행하는 명령 줄(`$ uvicorn … --proxy-headers --forwarded-allow-ips 127.0.0.1`)을 먼저 보여 준다.
+    """
+    from .procs import DEFAULT_ASGI, app_env, start_process
+
+    port = port or PORTS["app"]
+    argv = ["uvicorn", DEFAULT_ASGI, "--host", "127.0.0.1", "--port", str(port),
+            "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"]
+    return start_process("uvicorn", argv, lab, port=port, env=app_env(lab), timeout=timeout, echo=echo)
+
+
+def link_certs(conf_dir: Path, ca: LocalCA) -> Path:
+    """`conf_dir/certs`를 CA 폴더로 잇는다 (설정 파일의 `certs/...` 상대 경로가 이 CA의 파일을 가리킨다)."""
+    link = conf_dir / CERTS
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and Path(os.readlink(link)) == ca.folder:
+            return link
+        link.unlink() if link.is_symlink() or link.is_file() else shutil.rmtree(link)
+    link.symlink_to(ca.folder, target_is_directory=True)
+    return link
+
+
+def remap_ports(text: str, ports: dict[int, int]) -> str:
+    """설정 글의 포트 번호를 바꾼다 (채점기가 학습자의 파일을 빈 포트에 따로 띄울 때). 더 긴 숫자 안은 건드리지 않는다."""
+    if not ports:
+        return text
+    pattern = r"(?<![\w.])(" + "|".join(str(p) for p in ports) + r")(?!\d)"
+    return re.sub(pattern, lambda m: str(ports[int(m.group(1))]), text)
+
+
+@dataclass
+class Site:
+    """파일 셀(`%%lab_file`)로 쓴 nginx 설정 파일들을 **그대로** `include`해 띄우는 nginx 한 벌 (09 레슨).
+
+    실습 도구가 쓰는 것은 바깥 `nginx.conf`(pid·로그·임시 폴더와 JSON 접근 로그, `http` 블록의 `include` 줄)와
+    인증서 링크(`certs`)뿐이다. 명령은 저장소 루트에서 그대로 실행할 수 있는 모양(`nginx -p … -c conf/nginx.conf`)으로
+    보여 주고, **바로 그 명령**을 실행한다.
+    """
+
+    lab: str
+    ca: LocalCA
+    name: str = "site"
+    ngx: "Nginx | None" = field(default=None, repr=False)
+
+    @property
+    def prefix(self) -> Path:
+        from .nginx import _prefix
+
+        return _prefix(self.lab, self.name)
+
+    def argv(self, *extra: str) -> list[str]:
+        from .nginx import binary
+        from .procs import display_path
+
+        return [binary(), "-p", display_path(str(self.prefix)), "-c", "conf/nginx.conf", *extra]
+
+    @staticmethod
+    def shown(argv: list[str]) -> str:
+        import shlex
+
+        return "$ " + shlex.join(["nginx", *argv[1:]])
+
+    def _test(self, show: bool) -> "TestResult":
+        from .nginx import TestResult, parse_test_output
+
+        argv = self.argv("-t", "-q", "-e", "stderr")
+        if show:
+            print(self.shown(argv))
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=20, cwd=registry.PROJECT_ROOT)
+        output = (done.stderr + done.stdout).strip()
+        return TestResult(done.returncode == 0, output, parse_test_output(output), self.prefix / "conf" / "nginx.conf")
+
+    def apply(self, *names: str, show: bool = True, timeout: float = 15.0) -> "Site":
+        """파일 셀의 파일들(`names`, 셀이 마지막으로 쓴 버전)을 `include`하는 설정으로 nginx를 띄우거나 리로드한다.
+
+        `nginx -t`를 통과하지 못하면 띄우지도 리로드하지도 않는다 (도는 nginx는 옛 설정 그대로다).
+        """
+        from . import tasks
+        from .nginx import Nginx, listen_ports, main_config
+        from .procs import display_path, start_process
+
+        paths = [tasks.path(name, self.lab) for name in names]
+        body = "\n".join(f"include {p};" for p in paths)
+        prefix = self.prefix
+        link_certs(prefix / "conf", self.ca)
+        running = self.ngx is not None and self.ngx.alive()
+        if not running:
+            for log in ("access.log", "error.log"):
+                (prefix / "logs" / log).unlink(missing_ok=True)
+        (prefix / "conf" / "nginx.conf").write_text(main_config(prefix, body))
+        if show:
+            print("# conf/nginx.conf의 http 블록은 파일 셀이 쓴 파일을 그대로 읽는다:")
+            for p in paths:
+                print(f"#     include {display_path(str(p))};")
+        result = self._test(show)
+        if not result.ok:
+            raise LabError(f"❌ `nginx -t`를 통과하지 못해 적용하지 않았다"
+                           f"{' (도는 nginx는 옛 설정 그대로다)' if running else ''}.\n{result}")
+        for warning in result.warnings:
+            print(warning)
+        if running:
+            self._reload(show, timeout)
+            return self
+        ports = listen_ports("\n".join(p.read_text() for p in paths))
+        if not ports:
+            raise LabError("❌ 설정 파일에 `listen` 포트가 없다.")
+        argv = self.argv("-e", "logs/error.log")
+        if show:
+            print(self.shown(argv))
+        srv = start_process("nginx", argv, self.lab, port=ports[0], ready_path=None, timeout=timeout)
+        self.ngx = Nginx(lab=self.lab, name=self.name, prefix=prefix, http_body=body, server=srv)
+        if show:
+            print(f"✅ nginx가 떴다: {', '.join(f'포트 {p}' for p in ports)}")
+        return self
+
+    def _reload(self, show: bool, timeout: float) -> None:
+        """`nginx -s reload`(pid 파일을 읽어 마스터에 SIGHUP)를 그대로 실행하고, 새 워커가 옛 워커를 대신할 때까지 기다린다."""
+        import time
+
+        argv = self.argv("-s", "reload")
+        if show:
+            print(self.shown(argv))
+        old = set(self.ngx.worker_pids())
+        mark = self.ngx.error_mark()
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=20, cwd=registry.PROJECT_ROOT)
+        if done.returncode != 0:
+            raise LabError(f"❌ 리로드 명령이 실패했다: {done.stderr.strip()}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            emerg = [line for line in self.ngx.errors(mark) if line.startswith("[emerg]")]
+            if emerg:
+                raise LabError("❌ 리로드가 실패했다 (옛 설정으로 계속 돈다):\n" + "\n".join(emerg))
+            current = set(self.ngx.worker_pids())
+            if current - old and not (current & old):
+                if show:
+                    print("✅ 리로드했다: 새 워커가 새 설정으로 연결을 받는다")
+                return
+            time.sleep(0.05)
+        raise LabError(f"❌ {timeout:.0f}초 안에 리로드가 끝나지 않았다: 오류 로그를 확인한다.\n{self.ngx.error_log(10)}")
+
+    def stop(self) -> None:
+        if self.ngx is not None:
+            self.ngx.stop()
+
+
+def _write_texts(lab: str, name: str, ca: LocalCA, files: dict[str, str], extra: str = "") -> tuple[Path, str]:
+    from .nginx import main_config
+
+    prefix = Site(lab, ca, name).prefix
+    conf = prefix / "conf"
+    link_certs(conf, ca)
+    for log in ("access.log", "error.log"):
+        (prefix / "logs" / log).unlink(missing_ok=True)
+    includes = []
+    for fname, text in files.items():
+        (conf / fname).write_text(text)
+        includes.append(f"include {conf / fname};")
+    body = "\n".join([extra.strip(), *includes]).strip() + "\n"
+    (conf / "nginx.conf").write_text(main_config(prefix, body))
+    return prefix, body
+
+
+def check_texts(lab: str, name: str, ca: LocalCA, files: dict[str, str], *, show: bool = False) -> "TestResult":
+    """설정 글 여러 개를 띄우지 않고 `nginx -t`로만 검사한다 (`certs/` 링크도 둔다). `show=True`면 명령을 보여 준다."""
+    site = Site(lab, ca, name)
+    _write_texts(lab, name, ca, files)
+    return site._test(show)
+
+
+def serve_texts(lab: str, name: str, ca: LocalCA, files: dict[str, str], *, extra: str = "",
+                timeout: float = 15.0) -> "Nginx":
+    """채점기용: 설정 글 여러 개를 접두 폴더의 `conf/`에 쓰고 `include`해 nginx를 띄운다 (명령은 보여 주지 않는다).
+
+    `extra`는 `http` 블록에 앞서 넣을 글(채점기의 가짜 업스트림 등)이다. `nginx -t`에 실패하면 `NginxRejected`
+    (메시지에 한국어로 풀어 쓴 문제)."""
+    from .nginx import Nginx, listen_ports, test_config
+    from .procs import start_process
+
+    prefix, body = _write_texts(lab, name, ca, files, extra)
+    conf = prefix / "conf"
+    result = test_config(conf / "nginx.conf", prefix)
+    if not result.ok:
+        raise NginxRejected(result)
+    ports = listen_ports(extra + "\n" + "\n".join(files.values()))
+    srv = start_process("nginx", [_nginx_binary(), "-p", str(prefix), "-c", str(conf / "nginx.conf"),
+                                  "-e", str(prefix / "logs" / "error.log")],
+                        lab, port=ports[0], ready_path=None, timeout=timeout)
+    return Nginx(lab=lab, name=name, prefix=prefix, http_body=body, server=srv)
+
+
+def _nginx_binary() -> str:
+    from .nginx import binary
+
+    return binary()
+
+
+class NginxRejected(LabError):
+    """`nginx -t`가 설정을 거부했다 (`result`에 한국어로 풀어 쓴 문제)."""
+
+    def __init__(self, result: "TestResult") -> None:
+        super().__init__(str(result))
+        self.result = result
+
+
+def chain_sent(port: int, ca: LocalCA, *, servername: str = "localhost", echo: bool = False) -> tuple[int, str | None]:
+    """`openssl s_client -showcerts`로 서버가 보낸 인증서 수와 검증 결과(`20 (unable to get …)`, `0 (ok)`)를 본다."""
+    r = s_client(port, ca, servername=servername, extra=["-showcerts"], echo=echo)
+    return r.output.count("-----BEGIN CERTIFICATE-----"), r.verify
+
+
 # ---- HTTP/2 --------------------------------------------------------------------
 
 HTTP2_FORMS = {
@@ -432,8 +659,10 @@ class SClient:
 
 
 def s_client(port: int, ca: LocalCA, *, protocol: str | None = None, servername: str = "localhost",
-             extra: list[str] | None = None, timeout: float = 10.0) -> SClient:
-    """`openssl s_client`로 연결해 본다 (파이썬 `ssl`과 독립된 두 번째 클라이언트)."""
+             extra: list[str] | None = None, timeout: float = 10.0, echo: bool = False) -> SClient:
+    """`openssl s_client`로 연결해 본다 (파이썬 `ssl`과 독립된 두 번째 클라이언트).
+
+    `echo=True`면 실행하는 명령 줄(`$ openssl s_client … </dev/null`)을 먼저 보여 준다."""
     flag = {"TLSv1": "-tls1", "TLSv1.1": "-tls1_1", "TLSv1.2": "-tls1_2", "TLSv1.3": "-tls1_3"}
     argv = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", servername,
             "-CAfile", str(ca.ca_pem), "-verify_return_error"]
@@ -442,6 +671,10 @@ def s_client(port: int, ca: LocalCA, *, protocol: str | None = None, servername:
         if protocol in ("TLSv1", "TLSv1.1"):
             argv += ["-cipher", "ALL:@SECLEVEL=0"]
     argv += extra or []
+    if echo:
+        from .procs import command_line
+
+        print(f"$ {command_line(argv)} </dev/null")
     try:
         done = subprocess.run(argv, input="", capture_output=True, text=True, timeout=timeout)
     except FileNotFoundError as exc:
@@ -449,7 +682,10 @@ def s_client(port: int, ca: LocalCA, *, protocol: str | None = None, servername:
     out = done.stdout + done.stderr
     proto = re.search(r"Protocol\s*:\s*(\S+)", out) or re.search(r"New, (TLSv[\d.]+), Cipher is", out)
     cipher = re.search(r"Cipher\s*(?:is|:)\s*(\S+)", out)
-    verify = re.search(r"Verify return code: (.*)", out)
+    # 검증에 실패해 끊기면 세션 요약에 남은 `Verify return code: 0 (ok)`가 진짜 결과를 가린다: 오류 줄을 먼저 본다
+    error = re.search(r"verify error:num=(\d+):(.*)", out)
+    verify = error and re.match(r"(.*)", f"{error.group(1)} ({error.group(2).strip()})") or \
+        re.search(r"Verify return code: (.*)", out)
     ok = done.returncode == 0 and cipher is not None and cipher.group(1) not in ("(NONE)", "0000")
     return SClient(ok, proto.group(1) if proto else None, cipher.group(1) if cipher else None,
                    verify.group(1).strip() if verify else None, out)
@@ -467,12 +703,19 @@ def sslyze_available() -> bool:
     return True
 
 
-def sslyze_mozilla(port: int, ca: LocalCA, profile: str = "intermediate", timeout: float = 120.0) -> tuple[bool, str]:
-    """sslyze로 서버를 훑고 Mozilla 프로필에 맞는지 검사한다. (통과 여부, sslyze 출력)을 돌려준다."""
+def sslyze_mozilla(port: int, ca: LocalCA, profile: str = "intermediate", timeout: float = 120.0,
+                   *, echo: bool = False) -> tuple[bool, str]:
+    """sslyze로 서버를 훑고 Mozilla 프로필에 맞는지 검사한다. (통과 여부, sslyze 출력)을 돌려준다.
+
+    `echo=True`면 실행하는 명령 줄(`$ python -m sslyze …`)을 먼저 보여 준다."""
     if not sslyze_available():
         raise LabError("❌ sslyze가 설치되지 않았다: `pip install sslyze` (없으면 `s_client` 검사만 한다).")
     argv = [sys.executable, "-m", "sslyze", f"--mozilla_config={profile}", f"--certinfo_ca_file={ca.ca_pem}",
             f"localhost:{port}{{127.0.0.1}}"]
+    if echo:  # `--이름=경로` 모양의 인자 안 경로도 저장소 루트 기준으로
+        from .procs import command_line
+
+        print(f"$ {command_line(argv)}".replace(str(registry.PROJECT_ROOT) + os.sep, ""))
     done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=_QUIET_ENV)
     out = done.stdout + done.stderr
     return done.returncode == 0, out

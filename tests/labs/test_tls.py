@@ -114,3 +114,42 @@ def test_http2_is_negotiated_by_alpn_and_ends_at_nginx(site, capsys):
     with httpx.Client(http2=True, verify=ca.client_context()) as c:
         c.get(url)
     assert ngx.access_log(mark, expect=1)[-1]["protocol"] == "HTTP/2.0"
+
+
+# ---- 파일 셀로 쓴 사이트 (09 레슨) -------------------------------------------------------
+
+def test_remap_ports_changes_only_whole_port_numbers():
+    text = 'listen 127.0.0.1:8443 ssl;\nreturn 301 https://$host:8443$request_uri;\nserver 127.0.0.1:8000;\n' \
+           'add_header Strict-Transport-Security "max-age=63072000";\n'
+    out = tls.remap_ports(text, {8443: 40001, 8000: 40002})
+    assert "127.0.0.1:40001 ssl" in out and "$host:40001$request_uri" in out and "127.0.0.1:40002;" in out
+    assert "max-age=63072000" in out
+
+
+def test_site_applies_the_lab_files_as_written_and_reloads(capsys):
+    from labs import tasks
+
+    lab = "t-tls-site"
+    ca = tls.make_ca(lab)
+    ca.server()
+    body = ("server {\n    listen 127.0.0.1:18443 ssl;\n    ssl_certificate     certs/server/cert.pem;\n"
+            "    ssl_certificate_key certs/server/privkey.pem;\n    return 200 \"ok\\n\";\n}\n")
+    try:
+        tasks.write(lab, "t.conf", body, show=False)
+        site = tls.Site(lab, ca, "t-site").apply("t.conf")
+        shown = capsys.readouterr().out
+        assert f"include .labs_state/files/{lab}/t.conf;" in shown
+        assert f"$ nginx -p .labs_state/nginx/{lab}/t-site -c conf/nginx.conf -e logs/error.log" in shown
+        assert tls.chain_sent(18443, ca) == (1, "20 (unable to get local issuer certificate)")
+        tasks.write(lab, "t.conf", body.replace("cert.pem", "fullchain.pem"), show=False)
+        site.apply("t.conf")
+        assert "-s reload" in capsys.readouterr().out
+        assert tls.chain_sent(18443, ca) == (2, "0 (ok)")
+        # nginx -t에 실패하면 리로드하지 않는다: 옛 설정 그대로 돈다
+        tasks.write(lab, "t.conf", body.replace("ssl_certificate_key", "ssl_certificate_keyy"), show=False)
+        with pytest.raises(labs.LabError, match="옛 설정 그대로"):
+            site.apply("t.conf")
+        assert tls.handshake(18443, ca.client_context(), request=None).ok
+        assert not tls.check_texts(lab, "t-check", ca, {"t.conf": "server {"}).ok
+    finally:
+        labs.cleanup(lab, quiet=True)
