@@ -171,7 +171,7 @@ def test_jupyterlab_worker_widget_in_browser(lab, tmp_path):
     port, token, _ = lab
     _put_settings(port, token)
     # 준비 셀(import), 코어 정보, 워커 메모리 측정, 그리고 워커 수 계산기 위젯 셀
-    wanted = _cell_indices(["from labs import asgi_lab, sizing, widgets", "info = sizing.cpu_info()",
+    wanted = _cell_indices([f"LAB = \"{Path(NOTEBOOK).stem}\"", "info = sizing.cpu_info()",
                             'WEB_CONCURRENCY="3"', "show_sizing_calculator"])
     browser, profile = _chrome()
     try:
