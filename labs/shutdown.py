@@ -567,8 +567,25 @@ class ComposeProject:
     def stop(self) -> None:
         from . import registry
 
-        subprocess.run(self.argv("down", "-v", "-t", "1"), capture_output=True, timeout=120)
+        # 파일 경로는 저장소 루트 기준이다(`run()`과 같은 자리에서): 커널의 작업 폴더(solutions/ 등)에서 부르면
+        # Compose가 파일을 찾지 못해 아무것도 내리지 않는다.
+        subprocess.run(self.argv("down", "-v", "-t", "1"), capture_output=True, timeout=120, cwd=registry.PROJECT_ROOT)
+        self._remove_leftovers()
         registry.unregister(self)
+
+    def _remove_leftovers(self) -> None:
+        """`down`이 어떤 이유로든(파일이 사라졌거나 바뀌었다) 남긴 컨테이너·네트워크를 프로젝트 레이블로 찾아 지운다."""
+        from .docker import client
+
+        label = {"label": [f"com.docker.compose.project={self.project}"]}
+        try:
+            c = client()
+            for ctr in c.containers.list(all=True, filters=label):
+                ctr.remove(force=True, v=True)
+            for net in c.networks.list(filters=label):
+                net.remove()
+        except Exception:  # noqa: BLE001 - 정리는 최선을 다할 뿐, 엔진 오류로 레슨의 정리 셀을 멈추지 않는다
+            pass
 
     def __str__(self) -> str:
         return f"Compose 프로젝트 {self.project}"
@@ -583,7 +600,7 @@ def compose_up(file, lab: str, project: str, *, wait_timeout: int = 30, echo: bo
     from .procs import display_path
 
     proj = ComposeProject(project, display_path(str(file)), lab)
-    subprocess.run(proj.argv("down", "-v", "-t", "0"), capture_output=True, timeout=120)
+    subprocess.run(proj.argv("down", "-v", "-t", "0"), capture_output=True, timeout=120, cwd=registry.PROJECT_ROOT)
     registry.register(proj)
     result = proj.run("up", "-d", "--wait", "--wait-timeout", str(wait_timeout), echo=echo,
                       timeout=wait_timeout + 90)
