@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from . import registry
+from .compose_project import ComposeProject
 from .errors import LabError
 
 FACTORS: dict[str, tuple[str, str]] = {
@@ -404,26 +405,6 @@ def write_secret_file(lab: str, name: str = "secret_key.txt", *, folder: str | P
     return path
 
 
-@dataclass(eq=False)
-class _Stack:
-    """`compose_try(keep=True)`로 남겨 둔 Compose 프로젝트 (등록부에 적혀 `labs.cleanup()`이 내린다)."""
-
-    project: str
-    folder: Path
-    lab: str
-    pid: None = None
-
-    def argv(self, *args: str) -> list[str]:
-        return ["docker", "compose", "-p", self.project, "-f", "compose.yaml", *args]
-
-    def stop(self) -> None:
-        subprocess.run(self.argv("down", "-v", "-t", "1"), cwd=self.folder, capture_output=True, timeout=120)
-        registry.unregister(self)
-
-    def __str__(self) -> str:
-        return f"Compose 프로젝트 {self.project}"
-
-
 @dataclass
 class ComposeRun:
     """`compose_try()` 한 번의 결과."""
@@ -458,9 +439,9 @@ def compose_try(lab: str, *, folder: str | Path | None = None, project: str = "c
     from .shell import run
 
     target = Path(folder) if folder else app_folder(lab)
-    stack = _Stack(project, target, lab)
+    stack = ComposeProject(project, "compose.yaml", lab, cwd=target, flags=())
     env = {"COURSE_LAB": lab}
-    subprocess.run(stack.argv("down", "-v", "-t", "0"), cwd=target, capture_output=True, timeout=120)
+    stack.down(grace=0)
     registry.register(stack)
     up = run(stack.argv("up", "-d"), cwd=target, env=env, echo=echo, show=False, check=False, timeout=120)
     from .procs import command_line

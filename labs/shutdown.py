@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .compose_project import ComposeProject as _ComposeProject
 from .errors import LabError
 from .korean import josa
 from .load import LoadResult, start_load
@@ -529,32 +530,8 @@ def docker_stop(container, grace: int = 10, *, slow: float = 2.0, n: int = 3, ec
     return StopRun(first, result.seconds, exit_code(container), requests)
 
 
-@dataclass(eq=False)
-class ComposeProject:
-    """파일 셀의 compose.yaml 하나로 올린 Compose 프로젝트. 등록부에 적혀 `labs.cleanup()`이 내린다."""
-
-    project: str
-    file: str
-    lab: str
-    pid: None = None
-
-    def argv(self, *args: str) -> list[str]:
-        return ["docker", "compose", "--ansi", "never", "--progress", "plain", "-p", self.project,
-                "-f", self.file, *args]
-
-    def run(self, *args: str, echo: bool = True, show: bool = False, timeout: float = 120, check: bool = False):
-        from .shell import run
-
-        return run(self.argv(*args), echo=echo, show=show, timeout=timeout, check=check)
-
-    def container(self, service: str = "app"):
-        from .docker import Container, client
-
-        found = client().containers.list(all=True, filters={"label": [
-            f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]})
-        if not found:
-            raise LabError(f"❌ Compose 프로젝트 {self.project}에 {service} 컨테이너가 없다.")
-        return Container(found[0], self.lab)
+class ComposeProject(_ComposeProject):
+    """07 레슨의 Compose 프로젝트: 공통 클래스(`labs.compose_project`)에 헬스 체크 기록 읽기를 더한다."""
 
     def health_log(self, service: str = "app") -> tuple[str, str]:
         """서비스 컨테이너의 헬스 상태와 마지막 헬스 체크 출력의 마지막 줄."""
@@ -563,32 +540,6 @@ class ComposeProject:
         log = health.get("Log") or [{}]
         lines = [ln.strip() for ln in str(log[-1].get("Output", "")).splitlines() if ln.strip()]
         return str(health.get("Status", "없음")), (lines or [""])[-1][-200:]
-
-    def stop(self) -> None:
-        from . import registry
-
-        # 파일 경로는 저장소 루트 기준이다(`run()`과 같은 자리에서): 커널의 작업 폴더(solutions/ 등)에서 부르면
-        # Compose가 파일을 찾지 못해 아무것도 내리지 않는다.
-        subprocess.run(self.argv("down", "-v", "-t", "1"), capture_output=True, timeout=120, cwd=registry.PROJECT_ROOT)
-        self._remove_leftovers()
-        registry.unregister(self)
-
-    def _remove_leftovers(self) -> None:
-        """`down`이 어떤 이유로든(파일이 사라졌거나 바뀌었다) 남긴 컨테이너·네트워크를 프로젝트 레이블로 찾아 지운다."""
-        from .docker import client
-
-        label = {"label": [f"com.docker.compose.project={self.project}"]}
-        try:
-            c = client()
-            for ctr in c.containers.list(all=True, filters=label):
-                ctr.remove(force=True, v=True)
-            for net in c.networks.list(filters=label):
-                net.remove()
-        except Exception:  # noqa: BLE001 - 정리는 최선을 다할 뿐, 엔진 오류로 레슨의 정리 셀을 멈추지 않는다
-            pass
-
-    def __str__(self) -> str:
-        return f"Compose 프로젝트 {self.project}"
 
 
 def compose_up(file, lab: str, project: str, *, wait_timeout: int = 30, echo: bool = True):
@@ -600,7 +551,7 @@ def compose_up(file, lab: str, project: str, *, wait_timeout: int = 30, echo: bo
     from .procs import display_path
 
     proj = ComposeProject(project, display_path(str(file)), lab)
-    subprocess.run(proj.argv("down", "-v", "-t", "0"), capture_output=True, timeout=120, cwd=registry.PROJECT_ROOT)
+    proj.down(grace=0)
     registry.register(proj)
     result = proj.run("up", "-d", "--wait", "--wait-timeout", str(wait_timeout), echo=echo,
                       timeout=wait_timeout + 90)
